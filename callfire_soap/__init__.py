@@ -1,0 +1,3 @@
+"""callfire-soap: a self-hosted CallFire API 1.1 ContactService speaking the legacy SOAP contract."""
+
+__version__ = "0.1.0"

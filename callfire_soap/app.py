@@ -1,0 +1,162 @@
+"""WSGI composition: routes, HTTP Basic authentication, WSDL publishing, health."""
+from __future__ import annotations
+
+import base64
+
+import binascii
+import io
+import logging
+import os
+import re
+from urllib.parse import parse_qs
+
+from spyne.server.wsgi import WsgiApplication
+
+from .backend import Backend
+from .soap.application import build_soap_application
+from .soap.wsdl import CONCRETE_WSDL, SOAP12_PATH, WSDL_DIR, WsdlPublisher
+
+log = logging.getLogger("callfire_soap.app")
+
+REALM = "CallFire API"
+DEFAULT_MAX_BODY = 32 * 1024 * 1024
+MAX_AUTH_HEADER = 4096
+_HOST = re.compile(r"^[A-Za-z0-9.\-]+(:[0-9]{1,5})?$|^\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?$")
+
+def _plain(start_response, status: str, text: str, extra_headers=()):
+    body = (text + "\n").encode()
+    start_response(status, [("Content-Type", "text/plain; charset=utf-8"),
+                            ("Content-Length", str(len(body))), *extra_headers])
+    return [body]
+
+class _LimitedInput:
+    """wsgi.input that never yields more than ``remaining`` bytes."""
+
+    def __init__(self, stream, remaining: int):
+        self.stream = stream
+        self.remaining = remaining
+
+    def read(self, size: int = -1) -> bytes:
+        if self.remaining <= 0:
+            return b""
+        if size is None or size < 0 or size > self.remaining:
+            size = self.remaining
+        data = self.stream.read(size)
+        self.remaining -= len(data)
+        return data
+
+class CallFireApp:
+    def __init__(self, backend: Backend, max_body: int = DEFAULT_MAX_BODY):
+        self.backend = backend
+        self.max_body = max_body
+        self.wsdl = WsdlPublisher()
+        self.soap12 = WsgiApplication(build_soap_application())
+
+    # -- routing -------------------------------------------------------------------------
+    def __call__(self, environ, start_response):
+        path = environ.get("PATH_INFO", "") or "/"
+        method = environ.get("REQUEST_METHOD", "GET")
+        if path == SOAP12_PATH:
+            if method == "POST":
+                return self._soap(environ, start_response)
+            if method in ("GET", "HEAD") and "wsdl" in _query_keys(environ):
+                return self._wsdl(environ, start_response, CONCRETE_WSDL)
+            return _plain(start_response, "405 Method Not Allowed",
+                          "POST SOAP 1.2 requests here; GET ?wsdl for the WSDL",
+                          [("Allow", "GET, POST")])
+        if path.startswith(WSDL_DIR) and method in ("GET", "HEAD"):
+            return self._wsdl(environ, start_response, path[len(WSDL_DIR):])
+        if path == "/healthz" and method in ("GET", "HEAD"):
+            if self.backend.database_ok():
+                return _plain(start_response, "200 OK", "ok")
+            return _plain(start_response, "503 Service Unavailable", "database unreachable")
+        return _plain(start_response, "404 Not Found", "not found")
+
+    # -- WSDL ----------------------------------------------------------------------------
+    def _wsdl(self, environ, start_response, name: str):
+        if name == CONCRETE_WSDL:
+            base = _base_url(environ)
+            if base is None:
+                return _plain(start_response, "400 Bad Request", "invalid Host header")
+            document = self.wsdl.concrete(base)
+        else:
+            document = self.wsdl.static(name)
+            if document is None:
+                return _plain(start_response, "404 Not Found", "no such WSDL/XSD file")
+        start_response("200 OK", [("Content-Type", "text/xml; charset=utf-8"),
+                                  ("Content-Length", str(len(document)))])
+        return [document]
+
+    # -- SOAP ----------------------------------------------------------------------------
+    def _soap(self, environ, start_response):
+        account_id = self._authenticate(environ)
+        if account_id is None:
+            return _plain(start_response, "401 Unauthorized", "authentication required",
+                          [("WWW-Authenticate", f'Basic realm="{REALM}", charset="UTF-8"')])
+        content_type = environ.get("CONTENT_TYPE", "")
+        if not content_type.lower().startswith("application/soap+xml"):
+            return _plain(start_response, "415 Unsupported Media Type",
+                          "SOAP 1.2 requests use Content-Type: application/soap+xml")
+        length = environ.get("CONTENT_LENGTH") or ""
+        if length:
+            try:
+                size = int(length)
+            except ValueError:
+                return _plain(start_response, "400 Bad Request", "invalid Content-Length")
+            if size > self.max_body:
+                return _plain(start_response, "413 Content Too Large",
+                              f"request bodies are limited to {self.max_body} bytes",
+                              [("Connection", "close")])
+        else:
+            # No length (chunked): read at most one byte past the limit to detect excess.
+            stream = environ["wsgi.input"]
+            payload = _LimitedInput(stream, self.max_body + 1).read()
+            if len(payload) > self.max_body:
+                return _plain(start_response, "413 Content Too Large",
+                              f"request bodies are limited to {self.max_body} bytes",
+                              [("Connection", "close")])
+
+            environ["wsgi.input"] = io.BytesIO(payload)
+            environ["CONTENT_LENGTH"] = str(len(payload))
+        environ["callfire.account_id"] = account_id
+        environ["callfire.backend"] = self.backend
+        return self.soap12(environ, start_response)
+
+    def _authenticate(self, environ) -> int | None:
+        header = environ.get("HTTP_AUTHORIZATION", "")
+        if not header or len(header) > MAX_AUTH_HEADER:
+            return None
+        scheme, _, encoded = header.partition(" ")
+        if scheme.lower() != "basic":
+            return None
+        try:
+            decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError, ValueError):
+            return None
+        login, sep, password = decoded.partition(":")
+        if not sep:
+            return None
+        return self.backend.authenticator.verify(login, password)
+
+def _query_keys(environ) -> set[str]:
+    query = environ.get("QUERY_STRING", "")
+    return {key.lower() for key in parse_qs(query, keep_blank_values=True)} | (
+        {query.lower()} if query and "=" not in query else set()
+    )
+
+def _base_url(environ) -> str | None:
+    scheme = environ.get("wsgi.url_scheme", "http")
+    host = environ.get("HTTP_HOST")
+    if not host:
+        host = environ.get("SERVER_NAME", "localhost")
+        port = environ.get("SERVER_PORT", "")
+        if port and port not in ("80", "443"):
+            host += ":" + port
+    if not _HOST.match(host):
+        return None
+    return f"{scheme}://{host}"
+
+def create_app(database_url: str | None = None, **kwargs) -> CallFireApp:
+    max_body = int(os.environ.get("CALLFIRE_MAX_BODY", DEFAULT_MAX_BODY))
+    region = os.environ.get("CALLFIRE_DEFAULT_REGION", "US")
+    return CallFireApp(Backend.open(database_url, region=region, **kwargs), max_body=max_body)

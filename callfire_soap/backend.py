@@ -1,0 +1,40 @@
+"""The service backend: database engine, units of work, authentication, settings."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+
+from .domain.phone import DEFAULT_REGION
+from .services.accounts import Authenticator
+from .storage import database
+from .storage.uow import UnitOfWorkFactory
+
+
+@dataclass
+class Backend:
+    engine: Engine
+    uow: UnitOfWorkFactory
+    authenticator: Authenticator
+    region: str = DEFAULT_REGION
+
+    @classmethod
+    def open(cls, url: str | None = None, *, region: str = DEFAULT_REGION, migrate: bool = True,
+             **engine_kwargs) -> "Backend":
+        engine = database.make_engine(url, **engine_kwargs)
+        if migrate:
+            database.upgrade(engine)
+        uow = UnitOfWorkFactory(engine)
+        return cls(engine=engine, uow=uow, authenticator=Authenticator(uow), region=region)
+
+    def database_ok(self) -> bool:
+        try:
+            with self.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+            return True
+        except Exception:  # noqa: BLE001 - any failure means "not reachable"
+            return False
+
+    def close(self) -> None:
+        self.engine.dispose()

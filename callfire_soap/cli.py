@@ -1,0 +1,128 @@
+"""Command line: serve, account create, history import."""
+from __future__ import annotations
+
+import argparse
+import getpass
+import logging
+import os
+import sys
+
+from .storage.database import DEFAULT_DATABASE_URL, database_url
+
+
+def _add_database(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--database", metavar="URL", default=None,
+        help=f"SQLAlchemy URL (default: $CALLFIRE_DATABASE_URL, else {DEFAULT_DATABASE_URL})",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="callfire-soap", description="CallFire API 1.1 ContactService")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="run the SOAP service")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8080)
+    serve.add_argument("--threads", type=int, default=8, help="worker threads (default 8)")
+    _add_database(serve)
+
+    account = commands.add_parser("account", help="manage API accounts")
+    account_commands = account.add_subparsers(dest="account_command", required=True)
+    create = account_commands.add_parser("create", help="create an API login")
+    create.add_argument("login")
+    create.add_argument("--password", help="default: $CALLFIRE_PASSWORD, else asked for")
+    _add_database(create)
+
+    history = commands.add_parser("history", help="contact history (calls and texts)")
+    history_commands = history.add_subparsers(dest="history_command", required=True)
+    imp = history_commands.add_parser("import", help="load call/text history from a CSV export")
+    imp.add_argument("file")
+    imp.add_argument("--account", metavar="LOGIN", help="account for rows without an 'account' column")
+    _add_database(imp)
+    return parser
+
+
+def _fail(message: str) -> int:
+    print(f"callfire-soap: {message}", file=sys.stderr)
+    return 1
+
+
+def cmd_serve(args) -> int:
+    import waitress
+
+    from .app import create_app
+
+    url = database_url(args.database)
+    app = create_app(url)
+    where = f"http://{args.host}:{args.port}"
+    print(f"callfire-soap: database {app.backend.engine.url.render_as_string(hide_password=True)}")
+    print(f"callfire-soap: SOAP 1.2 endpoint  {where}/api/1.1/soap12/contact")
+    print(f"callfire-soap: WSDL               {where}/api/1.1/soap12/contact?wsdl")
+    print(f"callfire-soap:                    {where}/api/1.1/wsdl/callfire-service-http-soap12.wsdl")
+    print("callfire-soap: credentials        HTTP Basic; create a login with "
+          "'callfire-soap account create LOGIN'")
+    sys.stdout.flush()
+    waitress.serve(app, host=args.host, port=args.port, threads=args.threads, ident="callfire-soap",
+                   max_request_body_size=app.max_body + 1)
+    return 0
+
+
+def cmd_account_create(args) -> int:
+    from .backend import Backend
+    from .domain.errors import BadRequest
+    from .services.accounts import AccountExists, create_account
+
+    password = args.password or os.environ.get("CALLFIRE_PASSWORD")
+    if not password:
+        if not sys.stdin.isatty():
+            return _fail("no password: pass --password, set CALLFIRE_PASSWORD, or run interactively")
+        password = getpass.getpass(f"Password for {args.login}: ")
+        if password != getpass.getpass("Repeat password: "):
+            return _fail("passwords do not match")
+    backend = Backend.open(args.database)
+    try:
+        account_id = create_account(backend.uow, args.login, password)
+    except AccountExists:
+        return _fail(f"account {args.login!r} already exists")
+    except BadRequest as exc:
+        return _fail(exc.message)
+    finally:
+        backend.close()
+    print(f"created account {args.login!r} (id {account_id})")
+    return 0
+
+
+def cmd_history_import(args) -> int:
+    from .backend import Backend
+    from .domain.errors import BadRequest
+    from .services.history import import_history_csv
+
+    backend = Backend.open(args.database)
+    try:
+        with open(args.file, encoding="utf-8-sig", newline="") as stream:
+            count = import_history_csv(backend.uow, stream, default_login=args.account)
+    except OSError as exc:
+        return _fail(f"cannot read {args.file}: {exc.strerror}")
+    except BadRequest as exc:
+        return _fail(exc.message)
+    finally:
+        backend.close()
+    print(f"imported {count} history entries from {args.file}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    if args.command == "serve":
+        return cmd_serve(args)
+    if args.command == "account":
+        return cmd_account_create(args)
+    if args.command == "history":
+        return cmd_history_import(args)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Plain-Python domain model: no SOAP, no SQL."""

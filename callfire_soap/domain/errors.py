@@ -1,0 +1,37 @@
+"""Errors the service layer raises; the SOAP layer maps each to a FaultCode."""
+
+
+class ServiceError(Exception):
+    """Base of every error a client can be told about."""
+
+    fault_code = "UNAVAILABLE"
+    client_fault = False
+
+    def __init__(self, message: str, detail: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.detail = detail
+
+
+class BadRequest(ServiceError):
+    fault_code = "BAD_REQUEST"
+    client_fault = True
+
+
+class NotFound(ServiceError):
+    fault_code = "NOT_FOUND"
+    client_fault = True
+
+
+class Forbidden(ServiceError):
+    fault_code = "FORBIDDEN"
+    client_fault = True
+
+
+class NotImplementedOperation(ServiceError):
+    fault_code = "NOT_IMPLEMENTED"
+    client_fault = True
+
+
+class Unavailable(ServiceError):
+    fault_code = "UNAVAILABLE"

@@ -1,0 +1,54 @@
+"""Phone number parsing and the legacy E.164 form.
+
+The legacy API documents numbers as "E.164 11 digit number": E.164 digits without the
+leading '+', so a NANP number is 1 + 10 digits (12132212384).
+"""
+from __future__ import annotations
+
+import re
+
+import phonenumbers
+
+DEFAULT_REGION = "US"
+
+_SEPARATORS = re.compile(r"[\s,]+")
+
+
+def split_numbers(text: str | None) -> list[str]:
+    """Tokens of a PhoneNumberList; the legacy docs allow commas as well as whitespace."""
+    if not text:
+        return []
+    return [token for token in _SEPARATORS.split(text) if token]
+
+
+def normalize(raw: str, region: str = DEFAULT_REGION) -> str | None:
+    """The legacy form of a valid number, or None when phonenumbers rejects it."""
+    candidate = raw.strip()
+    if not candidate:
+        return None
+    try:
+        parsed = phonenumbers.parse(candidate, region)
+    except phonenumbers.NumberParseException:
+        # A bare 11-digit international number without '+' (e.g. 447911123456) is how
+        # the legacy API writes numbers; give it a second chance as E.164.
+        if candidate.isdigit():
+            return normalize("+" + candidate, region)
+        return None
+    if not phonenumbers.is_valid_number(parsed):
+        if candidate.isdigit() and not candidate.startswith("+"):
+            try:
+                retry = phonenumbers.parse("+" + candidate, None)
+            except phonenumbers.NumberParseException:
+                return None
+            if phonenumbers.is_valid_number(retry):
+                parsed = retry
+            else:
+                return None
+        else:
+            return None
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)[1:]
+
+
+def normalize_or_keep(raw: str, region: str = DEFAULT_REGION) -> str:
+    """Normalised number when valid, else the value as given (Validate=false semantics)."""
+    return normalize(raw, region) or raw.strip()

@@ -1,0 +1,1 @@
+"""SOAP entrypoint: wire types, the ContactService operations, protocol, faults, WSDL."""

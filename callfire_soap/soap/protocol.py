@@ -1,0 +1,120 @@
+"""The SOAP 1.2 protocol of the legacy contract, as a spyne protocol subclass.
+
+spyne keeps dispatch, request deserialization and the service classes. This class adds
+what the contract needs and stock Soap12 lacks: a hardened parser, envelope checks,
+request validation against the published XSD, anyAttribute on data:Contact, fast
+response writers, an empty Body for void operations, and ServiceFaultInfo faults.
+"""
+from __future__ import annotations
+
+import logging
+
+from lxml import etree
+from spyne.protocol.soap import Soap12
+
+from .faults import ServiceFault, as_service_fault, write_fault
+from .namespaces import DATA, SOAP11_ENV, SOAP12_ENV, SVC
+from .operations import OUTPUT_WRITERS
+from .types import Contact
+from .validation import RequestValidator
+
+log = logging.getLogger("callfire_soap.soap")
+
+_ENV = "{%s}" % SOAP12_ENV
+# Declared once on the Envelope so that repeated data:Contact children carry no xmlns.
+_OUT_NSMAP = {"env": SOAP12_ENV, "svc": SVC, "data": DATA}
+_CONTACT_DECLARED = frozenset(k for k in Contact._type_info)
+
+
+def hardened_parser() -> etree.XMLParser:
+    # SOAP 1.2 forbids DTDs; never resolve entities, never touch the network.
+    return etree.XMLParser(
+        resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
+        huge_tree=False, remove_comments=True, remove_pis=True,
+    )
+
+
+class CallFireSoap12(Soap12):
+    mime_type = "application/soap+xml; charset=utf-8"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.validate_request = RequestValidator()
+        self._parser = hardened_parser()
+
+    # -- input ---------------------------------------------------------------------------
+    def create_in_document(self, ctx, charset=None):
+        payload = b"".join(ctx.in_string)
+        if not payload.strip():
+            raise ServiceFault.bad_request("Empty request body")
+        try:
+            root = etree.fromstring(payload, self._parser)
+        except etree.XMLSyntaxError as exc:
+            raise ServiceFault.bad_request("Malformed XML: %s" % exc) from None
+        # lxml accepts an internal subset when DTD loading is off; SOAP forbids any.
+        if root.getroottree().docinfo.doctype:
+            raise ServiceFault.bad_request("A SOAP message must not contain a DOCTYPE")
+        ctx.in_document = root
+
+    def decompose_incoming_envelope(self, ctx, message=Soap12.REQUEST):
+        root = ctx.in_document
+        if root.tag == "{%s}Envelope" % SOAP11_ENV:
+            raise ServiceFault.version_mismatch(
+                "This endpoint speaks SOAP 1.2 (http://www.w3.org/2003/05/soap-envelope)"
+            )
+        if root.tag != _ENV + "Envelope":
+            raise ServiceFault.version_mismatch("The root element is not a SOAP 1.2 Envelope")
+        body = root.find(_ENV + "Body")
+        if body is None:
+            raise ServiceFault.bad_request("The envelope has no Body")
+        children = [child for child in body if isinstance(child.tag, str)]
+        if len(children) != 1:
+            raise ServiceFault.bad_request("The Body must hold exactly one request element")
+        request = children[0]
+        self.validate_request(request)
+        header = root.find(_ENV + "Header")
+        ctx.in_header_doc = list(header) if header is not None else None
+        ctx.in_body_doc = request
+        ctx.method_request_string = request.tag
+
+    def complex_from_element(self, ctx, cls, elt):
+        inst = super().complex_from_element(ctx, cls, elt)
+        if cls is Contact or getattr(cls, "__orig__", None) is Contact:
+            attrib = elt.attrib
+            inst.present = frozenset(k for k in attrib if k in _CONTACT_DECLARED)
+            # anyAttribute: unqualified attributes beyond the declared ones are custom fields.
+            inst.custom_fields = {
+                k: v for k, v in attrib.items() if k not in _CONTACT_DECLARED and "}" not in k
+            }
+        return inst
+
+    # -- output --------------------------------------------------------------------------
+    def serialize(self, ctx, message):
+        self.event_manager.fire_event("before_serialize", ctx)
+        envelope = etree.Element(_ENV + "Envelope", nsmap=_OUT_NSMAP)
+        body = etree.SubElement(envelope, _ENV + "Body")
+        if ctx.out_error is not None:
+            fault = as_service_fault(ctx.out_error)
+            ctx.out_error = fault
+            if fault.sender:
+                log.info("client fault %s: %s", fault.fault_code, fault.message)
+            write_fault(body, fault)
+        else:
+            name = ctx.descriptor.name
+            if name not in OUTPUT_WRITERS:
+                raise RuntimeError("operation %s has no declared output" % name)
+            writer = OUTPUT_WRITERS[name]
+            if writer is not None:
+                writer(body, ctx.out_object[0])
+        ctx.out_document = envelope
+        ctx.out_body_doc = body
+        self.event_manager.fire_event("after_serialize", ctx)
+
+    def create_out_string(self, ctx, charset=None):
+        ctx.out_string = [etree.tostring(ctx.out_document, encoding="utf-8", xml_declaration=True)]
+
+    def fault_to_http_response_code(self, fault):
+        # Every fault is HTTP 500, the JAX-WS/CXF default that the legacy clients
+        # (WCF in particular) parse as a SOAP fault.
+        return "500 Internal Server Error"
+

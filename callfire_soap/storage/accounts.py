@@ -1,0 +1,31 @@
+"""Accounts repository."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import insert, select
+from sqlalchemy.engine import Connection
+
+from .tables import accounts
+
+
+class AccountRepository:
+    def __init__(self, conn: Connection):
+        self.conn = conn
+
+    def by_login(self, login: str) -> tuple[int, str] | None:
+        row = self.conn.execute(
+            select(accounts.c.id, accounts.c.password_hash).where(accounts.c.login == login)
+        ).first()
+        return (row.id, row.password_hash) if row else None
+
+    def add(self, login: str, password_hash: str) -> int:
+        result = self.conn.execute(
+            insert(accounts).values(
+                login=login, password_hash=password_hash, created_at=datetime.now(timezone.utc)
+            )
+        )
+        return result.inserted_primary_key[0]
+
+    def id_of(self, login: str) -> int | None:
+        return self.conn.execute(select(accounts.c.id).where(accounts.c.login == login)).scalar()

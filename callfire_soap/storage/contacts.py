@@ -1,0 +1,193 @@
+"""Contacts repository: contacts rows plus their custom fields."""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timezone
+
+from sqlalchemy import and_, delete, exists, func, insert, or_, select, update
+from sqlalchemy.engine import Connection
+
+from ..domain.contacts import DECLARED_FIELDS, Contact
+from ..domain.paging import Page
+from .tables import contact_fields, contacts, list_members
+
+_COLUMNS = [contacts.c.id] + [contacts.c[col] for col in DECLARED_FIELDS.values()]
+# Keep IN (...) parameter lists below every backend's limit.
+CHUNK = 500
+
+
+def like_pattern(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def chunks(items: Sequence, size: int = CHUNK) -> Iterable[Sequence]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class ContactRepository:
+    def __init__(self, conn: Connection):
+        self.conn = conn
+
+    # -- reads ---------------------------------------------------------------------------
+    def get(self, account_id: int, contact_id: int) -> Contact | None:
+        row = self.conn.execute(
+            select(*_COLUMNS).where(contacts.c.account_id == account_id, contacts.c.id == contact_id)
+        ).first()
+        if row is None:
+            return None
+        return self._with_custom([row])[0]
+
+    def query(
+        self,
+        account_id: int,
+        page: Page,
+        list_id: int | None = None,
+        field: str | None = None,
+        text: str | None = None,
+    ) -> tuple[int, list[Contact]]:
+        conditions = [contacts.c.account_id == account_id]
+        if list_id is not None:
+            conditions.append(
+                exists().where(list_members.c.list_id == list_id, list_members.c.contact_id == contacts.c.id)
+            )
+        conditions.extend(self._text_conditions(field, text))
+        where = and_(*conditions)
+        total = self.conn.execute(select(func.count()).select_from(contacts).where(where)).scalar_one()
+        rows = self.conn.execute(
+            select(*_COLUMNS).where(where).order_by(contacts.c.id).limit(page.limit).offset(page.offset)
+        ).all()
+        return total, self._with_custom(rows)
+
+    def _text_conditions(self, field: str | None, text: str | None) -> list:
+        if not field and not text:
+            return []
+        needle = (text or "").lower()
+        if not field:
+            return [contacts.c.search_text.like(like_pattern(needle), escape="\\")]
+        column = DECLARED_FIELDS.get(field)
+        if column is not None:
+            if text:
+                return [func.lower(contacts.c[column]).like(like_pattern(needle), escape="\\")]
+            return [and_(contacts.c[column].is_not(None), contacts.c[column] != "")]
+        match = [contact_fields.c.contact_id == contacts.c.id, contact_fields.c.name == field]
+        if text:
+            match.append(func.lower(contact_fields.c.value).like(like_pattern(needle), escape="\\"))
+        return [exists().where(*match)]
+
+    def existing_ids(self, account_id: int, ids: Sequence[int]) -> set[int]:
+        found: set[int] = set()
+        for part in chunks(list(ids)):
+            found.update(
+                self.conn.execute(
+                    select(contacts.c.id).where(contacts.c.account_id == account_id, contacts.c.id.in_(part))
+                ).scalars()
+            )
+        return found
+
+    def get_many(self, account_id: int, ids: Sequence[int]) -> dict[int, Contact]:
+        result: dict[int, Contact] = {}
+        for part in chunks(list(ids)):
+            rows = self.conn.execute(
+                select(*_COLUMNS).where(contacts.c.account_id == account_id, contacts.c.id.in_(part))
+            ).all()
+            for contact in self._with_custom(rows):
+                result[contact.id] = contact
+        return result
+
+    def _with_custom(self, rows) -> list[Contact]:
+        found = [Contact(*row) for row in rows]
+        if not found:
+            return found
+        by_id = {c.id: c for c in found}
+        for part in chunks(list(by_id)):
+            for contact_id, name, value in self.conn.execute(
+                select(contact_fields.c.contact_id, contact_fields.c.name, contact_fields.c.value)
+                .where(contact_fields.c.contact_id.in_(part))
+                .order_by(contact_fields.c.contact_id, contact_fields.c.name)
+            ):
+                by_id[contact_id].custom[name] = value
+        return found
+
+    # -- writes --------------------------------------------------------------------------
+    def add_many(self, account_id: int, new_contacts: Sequence[Contact]) -> list[int]:
+        """Insert contacts (ids assigned by the database) and return their ids in order."""
+        if not new_contacts:
+            return []
+        now = datetime.now(timezone.utc)
+        rows = [
+            {
+                "account_id": account_id,
+                "search_text": contact.search_text(),
+                "created_at": now,
+                **{col: getattr(contact, col) for col in DECLARED_FIELDS.values()},
+            }
+            for contact in new_contacts
+        ]
+        # insertmanyvalues: one multi-row INSERT ... RETURNING per batch, ids in input order.
+        ids = list(
+            self.conn.execute(
+                insert(contacts).returning(contacts.c.id, sort_by_parameter_order=True), rows
+            ).scalars()
+        )
+        for contact, new_id in zip(new_contacts, ids):
+            contact.id = new_id
+        self._insert_custom(new_contacts)
+        return ids
+
+    def _insert_custom(self, saved: Sequence[Contact]) -> None:
+        rows = [
+            {"contact_id": c.id, "name": name, "value": value}
+            for c in saved
+            for name, value in c.custom.items()
+        ]
+        if rows:
+            self.conn.execute(insert(contact_fields), rows)
+
+    def save(self, contact: Contact) -> None:
+        """Write back every attribute and the complete set of custom fields of a loaded contact."""
+        values = {col: getattr(contact, col) for col in DECLARED_FIELDS.values()}
+        self.conn.execute(
+            update(contacts)
+            .where(contacts.c.id == contact.id)
+            .values(search_text=contact.search_text(), **values)
+        )
+        self.conn.execute(delete(contact_fields).where(contact_fields.c.contact_id == contact.id))
+        self._insert_custom([contact])
+
+    def remove(self, account_id: int, ids: Sequence[int]) -> int:
+        removed = 0
+        for part in chunks(list(ids)):
+            owned = select(contacts.c.id).where(contacts.c.account_id == account_id, contacts.c.id.in_(part))
+            # Explicit child deletes: SQLite only cascades with foreign_keys=ON, which
+            # a database opened by another tool may lack.
+            self.conn.execute(delete(contact_fields).where(contact_fields.c.contact_id.in_(owned)))
+            self.conn.execute(delete(list_members).where(list_members.c.contact_id.in_(owned)))
+            removed += self.conn.execute(
+                delete(contacts).where(contacts.c.account_id == account_id, contacts.c.id.in_(part))
+            ).rowcount
+        return removed
+
+    def ids_by_number(self, account_id: int, numbers: Sequence[str]) -> dict[str, int]:
+        """For each number, the lowest-id contact of the account that has it in any phone field."""
+        found: dict[str, int] = {}
+        for part in chunks(list(numbers)):
+            rows = self.conn.execute(
+                select(contacts.c.id, contacts.c.home_phone, contacts.c.work_phone, contacts.c.mobile_phone)
+                .where(
+                    contacts.c.account_id == account_id,
+                    or_(
+                        contacts.c.home_phone.in_(part),
+                        contacts.c.work_phone.in_(part),
+                        contacts.c.mobile_phone.in_(part),
+                    ),
+                )
+                .order_by(contacts.c.id)
+            )
+            wanted = set(part)
+            for row in rows:
+                for number in (row.home_phone, row.work_phone, row.mobile_phone):
+                    if number in wanted and number not in found:
+                        found[number] = row.id
+        return found

@@ -1,0 +1,118 @@
+"""History repository: actions (calls, texts) with labels, records, answers and recordings."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import case, insert, select
+from sqlalchemy.engine import Connection
+
+from ..domain.history import CALL, Action, ActionRecord, QuestionResponse, Recording
+from ..domain.paging import Page
+from .contacts import chunks
+from .tables import (
+    history_actions as actions,
+    history_labels as labels,
+    history_question_responses as answers,
+    history_recordings as recordings,
+    history_records as records,
+)
+
+
+class HistoryRepository:
+    def __init__(self, conn: Connection):
+        self.conn = conn
+
+    def for_contact(self, account_id: int, contact_id: int, page: Page) -> list[Action]:
+        """Calls first, then texts (as the legacy service listed them), each oldest first."""
+        rows = self.conn.execute(
+            select(actions)
+            .where(actions.c.account_id == account_id, actions.c.contact_id == contact_id)
+            .order_by(case((actions.c.kind == CALL, 0), else_=1), actions.c.created, actions.c.id)
+            .limit(page.limit)
+            .offset(page.offset)
+        ).all()
+        found = [
+            Action(
+                id=r.id, kind=r.kind, contact_id=r.contact_id, from_number=r.from_number,
+                to_number=r.to_number, to_client_data=r.to_client_data, state=r.state,
+                batch_id=r.batch_id, broadcast_id=r.broadcast_id, inbound=r.inbound,
+                created=r.created, modified=r.modified, final_result=r.final_result,
+                message=r.message,
+            )
+            for r in rows
+        ]
+        if found:
+            self._load_children(found)
+        return found
+
+    def _load_children(self, found: list[Action]) -> None:
+        by_id = {a.id: a for a in found}
+        for part in chunks(list(by_id)):
+            for r in self.conn.execute(
+                select(labels).where(labels.c.action_id.in_(part)).order_by(labels.c.action_id, labels.c.position)
+            ):
+                by_id[r.action_id].labels.append(r.name)
+        record_by_id: dict[int, ActionRecord] = {}
+        for part in chunks(list(by_id)):
+            for r in self.conn.execute(
+                select(records).where(records.c.action_id.in_(part)).order_by(records.c.id)
+            ):
+                record = ActionRecord(
+                    id=r.id, result=r.result, finish_time=r.finish_time, billed_amount=r.billed_amount,
+                    originate_time=r.originate_time, answer_time=r.answer_time, duration=r.duration,
+                    message=r.message,
+                )
+                record_by_id[r.id] = record
+                by_id[r.action_id].records.append(record)
+        for part in chunks(list(record_by_id)):
+            for r in self.conn.execute(
+                select(answers).where(answers.c.record_id.in_(part)).order_by(answers.c.record_id, answers.c.position)
+            ):
+                record_by_id[r.record_id].questions.append(QuestionResponse(r.question, r.response))
+            for r in self.conn.execute(
+                select(recordings).where(recordings.c.record_id.in_(part)).order_by(recordings.c.id)
+            ):
+                record_by_id[r.record_id].recordings.append(
+                    Recording(id=r.id, name=r.name, created=r.created, length_seconds=r.length_seconds, link=r.link)
+                )
+
+    def add(self, account_id: int, new_actions: Sequence[Action]) -> None:
+        for action in new_actions:
+            action.id = self.conn.execute(
+                insert(actions).values(
+                    account_id=account_id, contact_id=action.contact_id, kind=action.kind,
+                    from_number=action.from_number, to_number=action.to_number,
+                    to_client_data=action.to_client_data, state=action.state,
+                    batch_id=action.batch_id, broadcast_id=action.broadcast_id,
+                    inbound=action.inbound, created=action.created, modified=action.modified,
+                    final_result=action.final_result, message=action.message,
+                )
+            ).inserted_primary_key[0]
+            if action.labels:
+                self.conn.execute(
+                    insert(labels),
+                    [{"action_id": action.id, "position": i, "name": n} for i, n in enumerate(action.labels)],
+                )
+            for record in action.records:
+                record.id = self.conn.execute(
+                    insert(records).values(
+                        action_id=action.id, result=record.result, finish_time=record.finish_time,
+                        billed_amount=record.billed_amount, originate_time=record.originate_time,
+                        answer_time=record.answer_time, duration=record.duration, message=record.message,
+                    )
+                ).inserted_primary_key[0]
+                if record.questions:
+                    self.conn.execute(
+                        insert(answers),
+                        [
+                            {"record_id": record.id, "position": i, "question": q.question, "response": q.response}
+                            for i, q in enumerate(record.questions)
+                        ],
+                    )
+                for rec in record.recordings:
+                    rec.id = self.conn.execute(
+                        insert(recordings).values(
+                            record_id=record.id, name=rec.name, created=rec.created,
+                            length_seconds=rec.length_seconds, link=rec.link,
+                        )
+                    ).inserted_primary_key[0]

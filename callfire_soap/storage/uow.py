@@ -1,0 +1,54 @@
+"""Unit of work: one connection, one transaction, the repositories bound to it."""
+from __future__ import annotations
+
+from sqlalchemy.engine import Connection, Engine
+
+from .accounts import AccountRepository
+from .contacts import ContactRepository
+from .history import HistoryRepository
+
+
+class UnitOfWork:
+    """Use as a context manager; nothing is written unless commit() is called."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self.conn: Connection | None = None
+
+    def __enter__(self) -> "UnitOfWork":
+        self.conn = self.engine.connect()
+        self._tx = self.conn.begin()
+        self.accounts = AccountRepository(self.conn)
+        self.contacts = ContactRepository(self.conn)
+        self.history = HistoryRepository(self.conn)
+        self._bind_extra_repositories(self.conn)
+        return self
+
+    def _bind_extra_repositories(self, conn: Connection) -> None:
+        from .dnc import DncRepository
+        from .lists import ListRepository
+
+        self.lists = ListRepository(conn)
+        self.dnc = DncRepository(conn)
+
+    def commit(self) -> None:
+        self._tx.commit()
+
+    def rollback(self) -> None:
+        if self._tx.is_active:
+            self._tx.rollback()
+
+    def __exit__(self, *exc) -> None:
+        try:
+            self.rollback()
+        finally:
+            self.conn.close()
+            self.conn = None
+
+
+class UnitOfWorkFactory:
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    def __call__(self) -> UnitOfWork:
+        return UnitOfWork(self.engine)

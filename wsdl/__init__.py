@@ -1,0 +1,1 @@
+"""The WSDL and XSD files this service publishes (shipped as package data)."""
