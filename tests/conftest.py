@@ -1,0 +1,164 @@
+"""Fixtures: a real server on loopback, accounts, and zeep clients built from the served
+WSDL and from the legacy WSDL. The database is SQLite unless CALLFIRE_TEST_DATABASE=postgresql."""
+from __future__ import annotations
+
+import os
+import threading
+import uuid
+
+import pytest
+import requests
+import zeep
+from sqlalchemy import create_engine, text
+from zeep.plugins import Plugin
+from zeep.transports import Transport
+
+from callfire_soap.app import create_app
+from callfire_soap.services.accounts import create_account
+
+from .support import BINDING, HAVE_LEGACY, LEGACY_TRIMMED_WSDL, NO_LEGACY_REASON, basic_auth, validate_envelope
+
+PG_BASE = os.environ.get("CALLFIRE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def _database_kind() -> str:
+    return os.environ.get("CALLFIRE_TEST_DATABASE", "sqlite").lower()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    """A fresh database for the session: a SQLite file, or a private PostgreSQL schema."""
+    if _database_kind() == "sqlite":
+        yield "sqlite:///" + str(tmp_path_factory.mktemp("db") / "callfire.db")
+        return
+    schema = "cf_test_" + uuid.uuid4().hex[:10]
+    admin = create_engine(PG_BASE)
+    with admin.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    sep = "&" if "?" in PG_BASE else "?"
+    yield f"{PG_BASE}{sep}options=-csearch_path%3D{schema}"
+    with admin.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def app(database_url):
+    application = create_app(database_url)
+    yield application
+    application.backend.close()
+
+
+@pytest.fixture(scope="session")
+def server(app):
+    """The application under waitress (the server `callfire-soap serve` runs) on a free port."""
+    import waitress.server
+
+    srv = waitress.server.create_server(app, host="127.0.0.1", port=0, threads=8, ident="test")
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{srv.effective_port}"
+    yield base
+    srv.close()
+
+
+@pytest.fixture(scope="session")
+def endpoint(server):
+    return server + "/api/1.1/soap12/contact"
+
+
+@pytest.fixture(scope="session")
+def served_wsdl_url(server):
+    return server + "/api/1.1/wsdl/callfire-service-http-soap12.wsdl"
+
+
+class Account:
+    def __init__(self, login: str, password: str, account_id: int):
+        self.login = login
+        self.password = password
+        self.id = account_id
+
+    @property
+    def auth(self) -> str:
+        return basic_auth(self.login, self.password)
+
+
+@pytest.fixture
+def make_account(app):
+    def make() -> Account:
+        login = "user-" + uuid.uuid4().hex[:12]
+        password = "pw-" + uuid.uuid4().hex
+        return Account(login, password, create_account(app.backend.uow, login, password))
+
+    return make
+
+
+@pytest.fixture
+def account(make_account):
+    return make_account()
+
+
+class LegacyXsdCheck(Plugin):
+    """Validates every response envelope against the legacy XSD as zeep receives it."""
+
+    def __init__(self):
+        self.received = []
+
+    def ingress(self, envelope, http_headers, operation):
+        validate_envelope(envelope)
+        self.received.append(envelope)
+        return envelope, http_headers
+
+
+def _transport(acct: Account) -> Transport:
+    session = requests.Session()
+    session.auth = (acct.login, acct.password)
+    return Transport(session=session, timeout=60, operation_timeout=120)
+
+
+def zeep_client(wsdl: str, acct: Account, endpoint: str | None = None):
+    check = LegacyXsdCheck()
+    client = zeep.Client(wsdl, transport=_transport(acct), plugins=[check])
+    service = client.create_service(BINDING, endpoint) if endpoint else client.service
+    service.client = client
+    service.check = check
+    return service
+
+
+@pytest.fixture(params=["served", "legacy"])
+def client_kind(request):
+    if request.param == "legacy" and not HAVE_LEGACY:
+        pytest.skip(NO_LEGACY_REASON)
+    return request.param
+
+
+@pytest.fixture
+def connect(client_kind, served_wsdl_url, endpoint):
+    """connect(account) -> a zeep service proxy: built from the served WSDL URL, or from the
+    legacy trimmed WSDL with only the address changed."""
+
+    def make(acct: Account):
+        if client_kind == "served":
+            return zeep_client(served_wsdl_url, acct)
+        return zeep_client(str(LEGACY_TRIMMED_WSDL), acct, endpoint)
+
+    return make
+
+
+@pytest.fixture
+def service(connect, account):
+    return connect(account)
+
+
+@pytest.fixture
+def seed(app):
+    """seed(account, [Contact, ...]) -> ids: contacts stored directly through the repository,
+    for tests of the contact operations that must not depend on list import."""
+
+    def add(acct: Account, contacts):
+        with app.backend.uow() as uow:
+            ids = uow.contacts.add_many(acct.id, list(contacts))
+            uow.commit()
+        return ids
+
+    return add
