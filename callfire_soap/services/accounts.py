@@ -93,7 +93,7 @@ class Authenticator:
             hit = self._cache.get(key)
         if hit is not None and hit[1] > now:
             return hit[0]
-        with self.uow_factory() as uow:
+        with self.uow_factory(write=False) as uow:
             found = uow.accounts.by_login(login)
         if found is None:
             check_password(password, self._dummy_hash)

@@ -33,12 +33,12 @@ def query_contacts(uow_factory, account_id: int, page: Page, list_id: int | None
     a custom field); without String it selects contacts that have that attribute set."""
     if field_name is not None and field_name not in DECLARED_FIELDS and not is_custom_field_name(field_name):
         raise BadRequest(f"Field {field_name!r} is not a contact attribute")
-    with uow_factory() as uow:
+    with uow_factory(write=False) as uow:
         return uow.contacts.query(account_id, page, list_id=list_id, field=field_name or None, text=text or None)
 
 
 def get_contact(uow_factory, account_id: int, contact_id: int) -> Contact:
-    with uow_factory() as uow:
+    with uow_factory(write=False) as uow:
         contact = uow.contacts.get(account_id, contact_id)
     if contact is None:
         raise NotFound(f"Contact {contact_id} not found")
@@ -88,5 +88,5 @@ def remove_contacts(uow_factory, account_id: int, ids: Sequence[int]) -> int:
 
 def contact_history(uow_factory, account_id: int, contact_id: int, page: Page) -> list[Action]:
     """Calls then texts of the contact; an unknown (or another account's) id has none."""
-    with uow_factory() as uow:
+    with uow_factory(write=False) as uow:
         return uow.history.for_contact(account_id, contact_id, page)

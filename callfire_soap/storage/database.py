@@ -43,9 +43,12 @@ def make_engine(url: str | None = None, **kwargs) -> Engine:
         def _no_pysqlite_tx(dbapi_conn, _record):
             dbapi_conn.isolation_level = None
 
+        # Writers take the write lock up front (BEGIN IMMEDIATE): a deferred transaction
+        # that reads and then writes can fail at once with SQLITE_BUSY under WAL.
         @event.listens_for(engine, "begin")
         def _begin(conn):
-            conn.exec_driver_sql("BEGIN")
+            write = conn.get_execution_options().get("callfire_write", True)
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
         return engine
     kwargs.setdefault("pool_pre_ping", True)

@@ -11,12 +11,13 @@ from .history import HistoryRepository
 class UnitOfWork:
     """Use as a context manager; nothing is written unless commit() is called."""
 
-    def __init__(self, engine: Engine):
+    def __init__(self, engine: Engine, write: bool = True):
         self.engine = engine
+        self.write = write
         self.conn: Connection | None = None
 
     def __enter__(self) -> "UnitOfWork":
-        self.conn = self.engine.connect()
+        self.conn = self.engine.connect().execution_options(callfire_write=self.write)
         self._tx = self.conn.begin()
         self.accounts = AccountRepository(self.conn)
         self.contacts = ContactRepository(self.conn)
@@ -50,5 +51,6 @@ class UnitOfWorkFactory:
     def __init__(self, engine: Engine):
         self.engine = engine
 
-    def __call__(self) -> UnitOfWork:
-        return UnitOfWork(self.engine)
+    def __call__(self, write: bool = True) -> UnitOfWork:
+        """write=False for read-only work (on SQLite it then does not take the write lock)."""
+        return UnitOfWork(self.engine, write)
