@@ -17,6 +17,10 @@ LEGACY_TRIMMED_XSD = LEGACY / "trimmed" / "contactservice.xsd"
 LEGACY_FULL_WSDL = LEGACY / "full" / "callfire-service-http-soap12.wsdl"
 HAVE_LEGACY = LEGACY_TRIMMED_WSDL.exists()
 NO_LEGACY_REASON = f"the legacy contract is not at {LEGACY} (set CALLFIRE_SHARED)"
+# CI sets CALLFIRE_STRICT=1: a missing legacy contract or PHP then fails instead of skipping.
+STRICT = os.environ.get("CALLFIRE_STRICT") == "1"
+if STRICT and not HAVE_LEGACY:
+    raise RuntimeError(NO_LEGACY_REASON)
 
 SOAP12 = "http://www.w3.org/2003/05/soap-envelope"
 SVC = "http://api.callfire.com/service/xsd"

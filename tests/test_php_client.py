@@ -11,7 +11,7 @@ from lxml import etree
 
 from callfire_soap.domain.contacts import Contact
 
-from .support import DATA, HAVE_LEGACY, LEGACY_FULL_WSDL, NO_LEGACY_REASON
+from .support import DATA, HAVE_LEGACY, LEGACY_FULL_WSDL, NO_LEGACY_REASON, STRICT
 
 PHP = shutil.which("php")
 SCRIPT = Path(__file__).with_name("php") / "get_contact.php"
@@ -22,6 +22,9 @@ def _php_has_soap() -> bool:
         return False
     return subprocess.run([PHP, "-r", "exit(class_exists('SoapClient') ? 0 : 1);"]).returncode == 0
 
+
+if STRICT and not _php_has_soap():
+    raise RuntimeError("CALLFIRE_STRICT=1 but php-cli with php-soap is not installed")
 
 pytestmark = pytest.mark.skipif(not _php_has_soap(), reason="php-cli with php-soap is not installed "
                                 "(.ci/run installs it: apt-get install php-cli php-soap)")
