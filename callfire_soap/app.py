@@ -13,8 +13,8 @@ from urllib.parse import parse_qs
 from spyne.server.wsgi import WsgiApplication
 
 from .backend import Backend
-from .soap.application import build_soap_application
-from .soap.wsdl import CONCRETE_WSDL, SOAP12_PATH, WSDL_DIR, WsdlPublisher
+from .soap.application import build_soap11_application, build_soap_application
+from .soap.wsdl import CONCRETE, CONCRETE_WSDL, CONCRETE_WSDL_11, SOAP11_PATH, SOAP12_PATH, WSDL_DIR, WsdlPublisher
 
 log = logging.getLogger("callfire_soap.app")
 
@@ -51,18 +51,26 @@ class CallFireApp:
         self.max_body = max_body
         self.wsdl = WsdlPublisher()
         self.soap12 = WsgiApplication(build_soap_application())
+        self.soap11 = WsgiApplication(build_soap11_application())
+        # endpoint path -> (spyne WSGI app, the concrete WSDL that names it)
+        self.endpoints = {
+            SOAP12_PATH: (self.soap12, CONCRETE_WSDL),
+            SOAP11_PATH: (self.soap11, CONCRETE_WSDL_11),
+        }
 
     # -- routing -------------------------------------------------------------------------
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "") or "/"
         method = environ.get("REQUEST_METHOD", "GET")
-        if path == SOAP12_PATH:
+        endpoint = self.endpoints.get(path)
+        if endpoint is not None:
+            spyne_app, wsdl_name = endpoint
             if method == "POST":
-                return self._soap(environ, start_response)
+                return self._soap(environ, start_response, spyne_app)
             if method in ("GET", "HEAD") and "wsdl" in _query_keys(environ):
-                return self._wsdl(environ, start_response, CONCRETE_WSDL)
+                return self._wsdl(environ, start_response, wsdl_name)
             return _plain(start_response, "405 Method Not Allowed",
-                          "POST SOAP 1.2 requests here; GET ?wsdl for the WSDL",
+                          "POST SOAP requests here; GET ?wsdl for the WSDL",
                           [("Allow", "GET, POST")])
         if path.startswith(WSDL_DIR) and method in ("GET", "HEAD"):
             return self._wsdl(environ, start_response, path[len(WSDL_DIR):])
@@ -74,11 +82,11 @@ class CallFireApp:
 
     # -- WSDL ----------------------------------------------------------------------------
     def _wsdl(self, environ, start_response, name: str):
-        if name == CONCRETE_WSDL:
+        if name in CONCRETE:
             base = _base_url(environ)
             if base is None:
                 return _plain(start_response, "400 Bad Request", "invalid Host header")
-            document = self.wsdl.concrete(base)
+            document = self.wsdl.concrete(name, base)
         else:
             document = self.wsdl.static(name)
             if document is None:
@@ -88,15 +96,18 @@ class CallFireApp:
         return [document]
 
     # -- SOAP ----------------------------------------------------------------------------
-    def _soap(self, environ, start_response):
+    def _soap(self, environ, start_response, spyne_app):
         account_id = self._authenticate(environ)
         if account_id is None:
             return _plain(start_response, "401 Unauthorized", "authentication required",
                           [("WWW-Authenticate", f'Basic realm="{REALM}", charset="UTF-8"')])
-        content_type = environ.get("CONTENT_TYPE", "")
-        if not content_type.lower().startswith("application/soap+xml"):
+        media_type = environ.get("CONTENT_TYPE", "").split(";", 1)[0].strip().lower()
+        # Either SOAP media type is let through: the envelope then decides, and the wrong
+        # version gets a VersionMismatch fault rather than a bare HTTP error.
+        if media_type not in ("application/soap+xml", "text/xml"):
             return _plain(start_response, "415 Unsupported Media Type",
-                          "SOAP 1.2 requests use Content-Type: application/soap+xml")
+                          "SOAP requests use Content-Type application/soap+xml (SOAP 1.2) "
+                          "or text/xml (SOAP 1.1)")
         length = environ.get("CONTENT_LENGTH") or ""
         if length:
             try:
@@ -120,7 +131,7 @@ class CallFireApp:
             environ["CONTENT_LENGTH"] = str(len(payload))
         environ["callfire.account_id"] = account_id
         environ["callfire.backend"] = self.backend
-        return self.soap12(environ, start_response)
+        return spyne_app(environ, start_response)
 
     def _authenticate(self, environ) -> int | None:
         header = environ.get("HTTP_AUTHORIZATION", "")

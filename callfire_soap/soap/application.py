@@ -8,7 +8,7 @@ from spyne import Application
 from ..domain.errors import ServiceError
 from .faults import ServiceFault
 from .namespaces import SVC
-from .protocol import CallFireSoap12
+from .protocol import CallFireSoap11, CallFireSoap12
 from .service_contacts import ContactOperations
 from .service_dnc import DncOperations
 from .service_lists import ContactListOperations
@@ -29,12 +29,17 @@ class ContactServiceApplication(Application):
             raise ServiceFault.internal(error) from None
 
 
-def build_soap_application() -> ContactServiceApplication:
+def build_soap_application(protocol=CallFireSoap12) -> ContactServiceApplication:
+    """One Application per SOAP version (spyne binds one protocol per Application)."""
     # spyne looks operations up by "{tns}RequestElement": tns must be the svc namespace.
     return ContactServiceApplication(
         [ContactOperations, ContactListOperations, DncOperations],
         tns=SVC,
         name="ContactService",
-        in_protocol=CallFireSoap12(),
-        out_protocol=CallFireSoap12(),
+        in_protocol=protocol(),
+        out_protocol=protocol(),
     )
+
+
+def build_soap11_application() -> ContactServiceApplication:
+    return build_soap_application(CallFireSoap11)

@@ -8,11 +8,12 @@ from lxml import etree
 from spyne import Fault
 
 from ..domain.errors import ServiceError
-from .namespaces import SOAP12_ENV, SVC
+from .namespaces import SOAP11_ENV, SOAP12_ENV, SVC
 
 log = logging.getLogger("callfire_soap.faults")
 
 _ENV = "{%s}" % SOAP12_ENV
+_ENV11 = "{%s}" % SOAP11_ENV
 _SVC = "{%s}" % SVC
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
@@ -75,7 +76,24 @@ def _spyne_message(error: Fault) -> str:
     return str(error.faultstring or code)
 
 
-def write_fault(body: etree._Element, fault: ServiceFault) -> None:
+def _write_info(parent: etree._Element, fault: ServiceFault) -> None:
+    info = etree.SubElement(parent, _SVC + "ServiceFaultInfo")
+    etree.SubElement(info, _SVC + "FaultCode").text = fault.fault_code
+    etree.SubElement(info, _SVC + "Message").text = fault.message
+    if fault.detail_text:
+        etree.SubElement(info, _SVC + "Detail").text = fault.detail_text
+
+
+def write_fault_11(body: etree._Element, fault: ServiceFault) -> None:
+    """SOAP 1.1: faultcode Client/Server/VersionMismatch, the same ServiceFaultInfo detail."""
+    code = {"Sender": "Client", "Receiver": "Server"}.get(fault.soap_code, fault.soap_code)
+    fault_el = etree.SubElement(body, _ENV11 + "Fault")
+    etree.SubElement(fault_el, "faultcode").text = "env:" + code
+    etree.SubElement(fault_el, "faultstring").text = fault.message
+    _write_info(etree.SubElement(fault_el, "detail"), fault)
+
+
+def write_fault_12(body: etree._Element, fault: ServiceFault) -> None:
     fault_el = etree.SubElement(body, _ENV + "Fault")
     code = etree.SubElement(fault_el, _ENV + "Code")
     etree.SubElement(code, _ENV + "Value").text = "env:" + fault.soap_code
@@ -83,9 +101,4 @@ def write_fault(body: etree._Element, fault: ServiceFault) -> None:
     text = etree.SubElement(reason, _ENV + "Text")
     text.set(_XML_LANG, "en")
     text.text = fault.message
-    detail = etree.SubElement(fault_el, _ENV + "Detail")
-    info = etree.SubElement(detail, _SVC + "ServiceFaultInfo")
-    etree.SubElement(info, _SVC + "FaultCode").text = fault.fault_code
-    etree.SubElement(info, _SVC + "Message").text = fault.message
-    if fault.detail_text:
-        etree.SubElement(info, _SVC + "Detail").text = fault.detail_text
+    _write_info(etree.SubElement(fault_el, _ENV + "Detail"), fault)

@@ -1,18 +1,19 @@
-"""The SOAP 1.2 protocol of the legacy contract, as a spyne protocol subclass.
+"""The SOAP protocols of the legacy contract, as spyne protocol subclasses.
 
-spyne keeps dispatch, request deserialization and the service classes. This class adds
-what the contract needs and stock Soap12 lacks: a hardened parser, envelope checks,
-request validation against the published XSD, anyAttribute on data:Contact, fast
-response writers, an empty Body for void operations, and ServiceFaultInfo faults.
+spyne keeps dispatch, request deserialization and the service classes. The mixin adds what
+the contract needs and stock spyne lacks: a hardened parser, envelope checks, request
+validation against the published XSD, anyAttribute on data:Contact, fast response writers,
+an empty Body for void operations, and ServiceFaultInfo faults. SOAP 1.2 is the legacy
+protocol; SOAP 1.1 is offered beside it for toolkits that only speak 1.1.
 """
 from __future__ import annotations
 
 import logging
 
 from lxml import etree
-from spyne.protocol.soap import Soap12
+from spyne.protocol.soap import Soap11, Soap12
 
-from .faults import ServiceFault, as_service_fault, write_fault
+from .faults import ServiceFault, as_service_fault, write_fault_11, write_fault_12
 from .namespaces import DATA, SOAP11_ENV, SOAP12_ENV, SVC
 from .operations import OUTPUT_WRITERS
 from .types import Contact
@@ -20,27 +21,31 @@ from .validation import RequestValidator
 
 log = logging.getLogger("callfire_soap.soap")
 
-_ENV = "{%s}" % SOAP12_ENV
-# Declared once on the Envelope so that repeated data:Contact children carry no xmlns.
-_OUT_NSMAP = {"env": SOAP12_ENV, "svc": SVC, "data": DATA}
-_CONTACT_DECLARED = frozenset(k for k in Contact._type_info)
+_CONTACT_DECLARED = frozenset(Contact._type_info)
 
 
 def hardened_parser() -> etree.XMLParser:
-    # SOAP 1.2 forbids DTDs; never resolve entities, never touch the network.
+    # SOAP forbids DTDs; never resolve entities, never touch the network, keep lxml's
+    # default limits on depth and text size (huge_tree off).
     return etree.XMLParser(
         resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
         huge_tree=False, remove_comments=True, remove_pis=True,
     )
 
 
-class CallFireSoap12(Soap12):
-    mime_type = "application/soap+xml; charset=utf-8"
+class _LegacyContract:
+    """Shared by both SOAP versions; subclasses set the envelope namespace and fault writer."""
+
+    envelope_ns: str
+    version_name: str
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.validate_request = RequestValidator()
         self._parser = hardened_parser()
+        self._env = "{%s}" % self.envelope_ns
+        # Declared once on the Envelope so that repeated data:Contact children carry no xmlns.
+        self._out_nsmap = {"env": self.envelope_ns, "svc": SVC, "data": DATA}
 
     # -- input ---------------------------------------------------------------------------
     def create_in_document(self, ctx, charset=None):
@@ -56,15 +61,13 @@ class CallFireSoap12(Soap12):
             raise ServiceFault.bad_request("A SOAP message must not contain a DOCTYPE")
         ctx.in_document = root
 
-    def decompose_incoming_envelope(self, ctx, message=Soap12.REQUEST):
+    def decompose_incoming_envelope(self, ctx, message=None):
         root = ctx.in_document
-        if root.tag == "{%s}Envelope" % SOAP11_ENV:
+        if root.tag != self._env + "Envelope":
             raise ServiceFault.version_mismatch(
-                "This endpoint speaks SOAP 1.2 (http://www.w3.org/2003/05/soap-envelope)"
+                "This endpoint speaks %s (envelope namespace %s)" % (self.version_name, self.envelope_ns)
             )
-        if root.tag != _ENV + "Envelope":
-            raise ServiceFault.version_mismatch("The root element is not a SOAP 1.2 Envelope")
-        body = root.find(_ENV + "Body")
+        body = root.find(self._env + "Body")
         if body is None:
             raise ServiceFault.bad_request("The envelope has no Body")
         children = [child for child in body if isinstance(child.tag, str)]
@@ -72,7 +75,7 @@ class CallFireSoap12(Soap12):
             raise ServiceFault.bad_request("The Body must hold exactly one request element")
         request = children[0]
         self.validate_request(request)
-        header = root.find(_ENV + "Header")
+        header = root.find(self._env + "Header")
         ctx.in_header_doc = list(header) if header is not None else None
         ctx.in_body_doc = request
         ctx.method_request_string = request.tag
@@ -91,14 +94,14 @@ class CallFireSoap12(Soap12):
     # -- output --------------------------------------------------------------------------
     def serialize(self, ctx, message):
         self.event_manager.fire_event("before_serialize", ctx)
-        envelope = etree.Element(_ENV + "Envelope", nsmap=_OUT_NSMAP)
-        body = etree.SubElement(envelope, _ENV + "Body")
+        envelope = etree.Element(self._env + "Envelope", nsmap=self._out_nsmap)
+        body = etree.SubElement(envelope, self._env + "Body")
         if ctx.out_error is not None:
             fault = as_service_fault(ctx.out_error)
             ctx.out_error = fault
             if fault.sender:
                 log.info("client fault %s: %s", fault.fault_code, fault.message)
-            write_fault(body, fault)
+            self.write_fault(body, fault)
         else:
             name = ctx.descriptor.name
             if name not in OUTPUT_WRITERS:
@@ -118,3 +121,22 @@ class CallFireSoap12(Soap12):
         # (WCF in particular) parse as a SOAP fault.
         return "500 Internal Server Error"
 
+
+class CallFireSoap12(_LegacyContract, Soap12):
+    mime_type = "application/soap+xml; charset=utf-8"
+    envelope_ns = SOAP12_ENV
+    version_name = "SOAP 1.2"
+
+    @staticmethod
+    def write_fault(body, fault):
+        write_fault_12(body, fault)
+
+
+class CallFireSoap11(_LegacyContract, Soap11):
+    mime_type = "text/xml; charset=utf-8"
+    envelope_ns = SOAP11_ENV
+    version_name = "SOAP 1.1"
+
+    @staticmethod
+    def write_fault(body, fault):
+        write_fault_11(body, fault)
