@@ -20,11 +20,16 @@ class Backend:
     region: str = DEFAULT_REGION
 
     @classmethod
-    def open(cls, url: str | None = None, *, region: str = DEFAULT_REGION, migrate: bool = True,
+    def open(cls, url: str | None = None, *, region: str = DEFAULT_REGION, prepare: bool = True,
              **engine_kwargs) -> "Backend":
+        """prepare: create or check the schema (storage.database.prepare)."""
         engine = database.make_engine(url, **engine_kwargs)
-        if migrate:
-            database.upgrade(engine)
+        if prepare:
+            try:
+                database.prepare(engine)
+            except Exception:
+                engine.dispose()
+                raise
         uow = UnitOfWorkFactory(engine)
         return cls(engine=engine, uow=uow, authenticator=Authenticator(uow), region=region)
 

@@ -24,8 +24,15 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the SOAP service")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8080)
-    serve.add_argument("--threads", type=int, default=8, help="worker threads (default 8)")
+    serve.add_argument("--threads", type=int, default=8, help="request threads per process (default 8)")
+    serve.add_argument("--workers", type=int, default=0,
+                       help="run N gunicorn worker processes (Linux; for PostgreSQL); default: one process")
     _add_database(serve)
+
+    db = commands.add_parser("db", help="database schema")
+    db_commands = db.add_subparsers(dest="db_command", required=True)
+    upgrade = db_commands.add_parser("upgrade", help="migrate the schema to this version")
+    _add_database(upgrade)
 
     account = commands.add_parser("account", help="manage API accounts")
     account_commands = account.add_subparsers(dest="account_command", required=True)
@@ -48,28 +55,67 @@ def _fail(message: str) -> int:
     return 1
 
 
-def cmd_serve(args) -> int:
-    import waitress
+def _open_backend(url: str | None):
+    """The backend, or None after telling the operator why the schema is not usable."""
+    from .backend import Backend
+    from .storage.database import SchemaBehind
 
-    from .app import create_app
+    try:
+        return Backend.open(url)
+    except SchemaBehind as exc:
+        _fail(str(exc))
+        return None
+
+
+def cmd_serve(args) -> int:
+    from .app import CallFireApp, create_app
+    from .server import serve_single, serve_workers
 
     url = database_url(args.database)
-    app = create_app(url)
+    if args.workers:
+        backend = _open_backend(url)  # create or check the schema once, before forking
+        if backend is None:
+            return 1
+        shown = backend.engine.url.render_as_string(hide_password=True)
+        backend.close()
+    else:
+        from .storage.database import SchemaBehind
+
+        try:
+            app: CallFireApp = create_app(url)
+        except SchemaBehind as exc:
+            return _fail(str(exc))
+        shown = app.backend.engine.url.render_as_string(hide_password=True)
     where = f"http://{args.host}:{args.port}"
-    print(f"callfire-soap: database {app.backend.engine.url.render_as_string(hide_password=True)}")
+    print(f"callfire-soap: database {shown}")
     print(f"callfire-soap: SOAP 1.2 endpoint  {where}/api/1.1/soap12/contact")
     print(f"callfire-soap: WSDL               {where}/api/1.1/soap12/contact?wsdl")
     print(f"callfire-soap:                    {where}/api/1.1/wsdl/callfire-service-http-soap12.wsdl")
     print("callfire-soap: credentials        HTTP Basic; create a login with "
           "'callfire-soap account create LOGIN'")
     sys.stdout.flush()
-    waitress.serve(app, host=args.host, port=args.port, threads=args.threads, ident="callfire-soap",
-                   max_request_body_size=app.max_body + 1)
+    if args.workers:
+        serve_workers(url, args.host, args.port, args.workers, args.threads)
+    else:
+        serve_single(app, args.host, args.port, args.threads)
+    return 0
+
+
+def cmd_db_upgrade(args) -> int:
+    from .storage import database
+
+    engine = database.make_engine(args.database)
+    try:
+        before, heads = database.revisions(engine)
+        database.upgrade(engine)
+    finally:
+        engine.dispose()
+    was = ", ".join(sorted(before)) or "empty"
+    print(f"database upgraded: {was} -> {', '.join(sorted(heads))}")
     return 0
 
 
 def cmd_account_create(args) -> int:
-    from .backend import Backend
     from .domain.errors import BadRequest
     from .services.accounts import AccountExists, create_account
 
@@ -80,7 +126,9 @@ def cmd_account_create(args) -> int:
         password = getpass.getpass(f"Password for {args.login}: ")
         if password != getpass.getpass("Repeat password: "):
             return _fail("passwords do not match")
-    backend = Backend.open(args.database)
+    backend = _open_backend(args.database)
+    if backend is None:
+        return 1
     try:
         account_id = create_account(backend.uow, args.login, password)
     except AccountExists:
@@ -94,11 +142,12 @@ def cmd_account_create(args) -> int:
 
 
 def cmd_history_import(args) -> int:
-    from .backend import Backend
     from .domain.errors import BadRequest
     from .services.history import import_history_csv
 
-    backend = Backend.open(args.database)
+    backend = _open_backend(args.database)
+    if backend is None:
+        return 1
     try:
         with open(args.file, encoding="utf-8-sig", newline="") as stream:
             count = import_history_csv(backend.uow, stream, default_login=args.account)
@@ -121,6 +170,8 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_account_create(args)
     if args.command == "history":
         return cmd_history_import(args)
+    if args.command == "db":
+        return cmd_db_upgrade(args)
     return 2
 
 

@@ -73,11 +73,34 @@ def upgrade(engine: Engine) -> None:
     command.upgrade(alembic_config(engine), "head")
 
 
-def is_current(engine: Engine) -> bool:
+def revisions(engine: Engine) -> tuple[set[str], set[str]]:
+    """(the database's current revisions, the newest revisions this code knows)."""
     from alembic.runtime.migration import MigrationContext
     from alembic.script import ScriptDirectory
 
     script = ScriptDirectory.from_config(alembic_config(engine))
     with engine.connect() as conn:
         current = set(MigrationContext.configure(conn).get_current_heads())
-    return current == set(script.get_heads())
+    return current, set(script.get_heads())
+
+
+class SchemaBehind(RuntimeError):
+    """The database has an older schema than this code and must be upgraded first."""
+
+
+def prepare(engine: Engine) -> None:
+    """Make the schema usable. An empty database is created, and SQLite (the embedded,
+    single-operator setup) is upgraded in place. A server database with an older schema is
+    refused: upgrading a shared PostgreSQL is an operator's step (`callfire-soap db upgrade`),
+    taken once, before new workers start, not by whichever worker starts first."""
+    current, heads = revisions(engine)
+    if current == heads:
+        return
+    if not current or engine.dialect.name == "sqlite":
+        upgrade(engine)
+        return
+    raise SchemaBehind(
+        "the database schema is at revision %s, this version needs %s: run "
+        "'callfire-soap db upgrade --database URL' first"
+        % (", ".join(sorted(current)), ", ".join(sorted(heads)))
+    )

@@ -1,0 +1,73 @@
+"""Alembic revisions build exactly the schema the code uses, on SQLite and PostgreSQL."""
+import subprocess
+import sys
+import uuid
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import create_engine, text
+
+from callfire_soap.storage import database
+from callfire_soap.storage.tables import metadata
+
+from .conftest import PG_BASE
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_database(request, tmp_path):
+    if request.param == "sqlite":
+        yield "sqlite:///" + str(tmp_path / "migrate.db")
+        return
+    schema = "cf_mig_" + uuid.uuid4().hex[:10]
+    admin = create_engine(PG_BASE)
+    try:
+        with admin.begin() as conn:
+            conn.execute(text(f"CREATE SCHEMA {schema}"))
+    except Exception as exc:  # noqa: BLE001
+        admin.dispose()
+        pytest.skip(f"PostgreSQL not reachable at {PG_BASE}: {exc}")
+    yield f"{PG_BASE}?options=-csearch_path%3D{schema}"
+    with admin.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+    admin.dispose()
+
+
+def test_upgrade_from_empty_matches_the_models(empty_database):
+    engine = database.make_engine(empty_database)
+    try:
+        database.upgrade(engine)
+        current, heads = database.revisions(engine)
+        assert current == heads and heads
+        with engine.connect() as conn:
+            diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), metadata)
+        assert diff == [], diff
+    finally:
+        engine.dispose()
+
+
+def test_db_upgrade_command(empty_database):
+    result = subprocess.run([sys.executable, "-m", "callfire_soap.cli", "db", "upgrade", "--database", empty_database],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "empty ->" in result.stdout
+    again = subprocess.run([sys.executable, "-m", "callfire_soap.cli", "db", "upgrade", "--database", empty_database],
+                           capture_output=True, text=True, timeout=120)
+    assert again.returncode == 0 and "empty" not in again.stdout
+
+
+def test_prepare_refuses_an_old_server_schema_but_upgrades_sqlite(monkeypatch, empty_database):
+    engine = database.make_engine(empty_database)
+    upgraded = []
+    monkeypatch.setattr(database, "revisions", lambda _engine: ({"0000_old"}, {"0001"}))
+    monkeypatch.setattr(database, "upgrade", lambda _engine: upgraded.append(True))
+    try:
+        if engine.dialect.name == "sqlite":
+            database.prepare(engine)
+            assert upgraded == [True]
+        else:
+            with pytest.raises(database.SchemaBehind, match="callfire-soap db upgrade"):
+                database.prepare(engine)
+            assert upgraded == []
+    finally:
+        engine.dispose()
