@@ -46,9 +46,10 @@ class _LimitedInput:
         return data
 
 class CallFireApp:
-    def __init__(self, backend: Backend, max_body: int = DEFAULT_MAX_BODY):
+    def __init__(self, backend: Backend, max_body: int = DEFAULT_MAX_BODY, trust_forwarded: bool = False):
         self.backend = backend
         self.max_body = max_body
+        self.trust_forwarded = trust_forwarded
         self.wsdl = WsdlPublisher()
         self.soap12 = WsgiApplication(build_soap_application())
         self.soap11 = WsgiApplication(build_soap11_application())
@@ -83,7 +84,7 @@ class CallFireApp:
     # -- WSDL ----------------------------------------------------------------------------
     def _wsdl(self, environ, start_response, name: str):
         if name in CONCRETE:
-            base = _base_url(environ)
+            base = _base_url(environ, self.trust_forwarded)
             if base is None:
                 return _plain(start_response, "400 Bad Request", "invalid Host header")
             document = self.wsdl.concrete(name, base)
@@ -155,9 +156,18 @@ def _query_keys(environ) -> set[str]:
         {query.lower()} if query and "=" not in query else set()
     )
 
-def _base_url(environ) -> str | None:
+def _base_url(environ, trust_forwarded: bool = False) -> str | None:
+    """The scheme and host the client used. Behind a TLS-terminating proxy that sets
+    X-Forwarded-Proto/-Host, trust_forwarded makes the WSDL name the public https address."""
     scheme = environ.get("wsgi.url_scheme", "http")
     host = environ.get("HTTP_HOST")
+    if trust_forwarded:
+        forwarded_proto = environ.get("HTTP_X_FORWARDED_PROTO", "").split(",")[0].strip().lower()
+        if forwarded_proto in ("http", "https"):
+            scheme = forwarded_proto
+        forwarded_host = environ.get("HTTP_X_FORWARDED_HOST", "").split(",")[0].strip()
+        if forwarded_host:
+            host = forwarded_host
     if not host:
         host = environ.get("SERVER_NAME", "localhost")
         port = environ.get("SERVER_PORT", "")
@@ -170,4 +180,6 @@ def _base_url(environ) -> str | None:
 def create_app(database_url: str | None = None, **kwargs) -> CallFireApp:
     max_body = int(os.environ.get("CALLFIRE_MAX_BODY", DEFAULT_MAX_BODY))
     region = os.environ.get("CALLFIRE_DEFAULT_REGION", "US")
-    return CallFireApp(Backend.open(database_url, region=region, **kwargs), max_body=max_body)
+    trust_forwarded = os.environ.get("CALLFIRE_TRUST_FORWARDED", "") in ("1", "true", "yes")
+    return CallFireApp(Backend.open(database_url, region=region, **kwargs), max_body=max_body,
+                       trust_forwarded=trust_forwarded)

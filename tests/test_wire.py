@@ -207,3 +207,17 @@ def test_get_on_endpoint_without_wsdl_is_405(endpoint):
 def test_healthz(server):
     reply = requests.get(server + "/healthz", timeout=10)
     assert reply.status_code == 200 and reply.text.strip() == "ok"
+
+
+def test_forwarded_headers_are_honoured_only_when_trusted(app, server):
+    headers = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "api.example.com"}
+    url = server + "/api/1.1/soap12/contact?wsdl"
+    location = ".//{http://schemas.xmlsoap.org/wsdl/soap12/}address"
+    plain = etree.fromstring(requests.get(url, headers=headers, timeout=10).content)
+    assert plain.find(location).get("location") == server + "/api/1.1/soap12/contact"
+    app.trust_forwarded = True
+    try:
+        proxied = etree.fromstring(requests.get(url, headers=headers, timeout=10).content)
+    finally:
+        app.trust_forwarded = False
+    assert proxied.find(location).get("location") == "https://api.example.com/api/1.1/soap12/contact"
