@@ -9,8 +9,10 @@ import sys
 def serve_single(app, host: str, port: int, threads: int) -> None:
     import waitress
 
+    # waitress drops X-Forwarded-* from untrusted peers; the app decides whether to trust them.
     waitress.serve(app, host=host, port=port, threads=threads, ident="callfire-soap",
-                   max_request_body_size=app.max_body + 1)
+                   max_request_body_size=app.max_body + 1,
+                   clear_untrusted_proxy_headers=not app.trust_forwarded)
 
 
 def serve_workers(database_url: str, host: str, port: int, workers: int, threads: int) -> None:

@@ -54,7 +54,8 @@ def server(app):
     """The application under waitress (the server `callfire-soap serve` runs) on a free port."""
     import waitress.server
 
-    srv = waitress.server.create_server(app, host="127.0.0.1", port=0, threads=8, ident="test")
+    srv = waitress.server.create_server(app, host="127.0.0.1", port=0, threads=8, ident="test",
+                                        clear_untrusted_proxy_headers=False)
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
     base = f"http://127.0.0.1:{srv.effective_port}"
