@@ -1,0 +1,79 @@
+#!/usr/bin/env python3
+"""Benchmarks of callfire-soap. Every figure is reported as a ratio against a baseline
+measured in the same run on the same machine (absolute numbers vary between runs on
+shared hosts; the ratios are what BENCHMARKS.md tracks).
+
+    python scripts/bench.py                       # all figures on SQLite
+    python scripts/bench.py --database postgresql+psycopg://postgres@127.0.0.1/test
+    python scripts/bench.py --figure http --figure serialize
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import platform
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from scripts.benchlib import common  # noqa: E402
+
+FIGURES = ("http", "serialize", "import", "search", "memory")
+
+
+def _run(name: str, args) -> common.Figure:
+    if name == "http":
+        from scripts.benchlib import http_getcontact
+
+        with common.scratch_database(args.database) as url:
+            return http_getcontact.run(url, seconds=args.seconds)
+    if name == "serialize":
+        from scripts.benchlib import serialize
+
+        return serialize.run()
+    if name == "import":
+        from scripts.benchlib import list_import
+
+        with common.scratch_database(args.database) as url:
+            return list_import.run(url)
+    if name == "search":
+        from scripts.benchlib import search
+
+        with common.scratch_database(args.database) as url:
+            return search.run(url, contacts=args.search_contacts)
+    if name == "memory":
+        from scripts.benchlib import memory
+
+        with common.scratch_database(args.database) as url:
+            return memory.run(url, server_rows=args.server_rows, cli_rows=args.cli_rows)
+    raise SystemExit(f"unknown figure {name}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database", help="PostgreSQL URL to benchmark on (a scratch schema is used); default SQLite")
+    parser.add_argument("--figure", action="append", choices=FIGURES, help="run only these figures")
+    parser.add_argument("--seconds", type=int, default=10, help="duration of each HTTP load run")
+    parser.add_argument("--search-contacts", type=int, default=1_000_000)
+    parser.add_argument("--server-rows", type=int, default=200_000)
+    parser.add_argument("--cli-rows", type=int, default=1_000_000)
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+
+    print(f"machine: {platform.node()} {platform.machine()}, {platform.python_implementation()} "
+          f"{platform.python_version()}, database: {args.database or 'SQLite (temporary file)'}")
+    results = []
+    for name in args.figure or FIGURES:
+        figure = _run(name, args)
+        results.append(figure)
+        mark = "ok " if figure.met else "MISS"
+        print(f"[{mark}] {figure.name}: {figure.measured} vs {figure.baseline} -> ratio {figure.ratio:.3g} "
+              f"(target {figure.target})", flush=True)
+        for note in figure.notes:
+            print(f"       {note}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Benchmark figures for callfire-soap; run through scripts/bench.py."""

@@ -1,0 +1,106 @@
+"""Shared benchmark plumbing: scratch databases, timing, child servers, reporting."""
+from __future__ import annotations
+
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+from sqlalchemy import create_engine, text
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class Figure:
+    name: str
+    measured: str
+    baseline: str
+    ratio: float
+    target: str
+    met: bool
+    notes: list[str] = field(default_factory=list)
+
+
+@contextmanager
+def scratch_database(url: str | None):
+    """A fresh, empty database: a temporary SQLite file, or a new schema in the given
+    PostgreSQL database (dropped afterwards)."""
+    if not url or url.startswith("sqlite"):
+        with tempfile.TemporaryDirectory(prefix="cf-bench-") as tmp:
+            yield "sqlite:///" + str(Path(tmp) / "bench.db")
+        return
+    schema = "cf_bench_" + uuid.uuid4().hex[:8]
+    admin = create_engine(url)
+    with admin.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    sep = "&" if "?" in url else "?"
+    try:
+        yield f"{url}{sep}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
+def best_of(fn, repeat: int) -> float:
+    """Minimum wall time of fn() over repeat runs (the least disturbed run on a noisy host)."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def median_of(fn, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def child_server(args: list[str], port: int, env: dict | None = None, health: str = "/healthz"):
+    """Run a server process until the block ends; wait until it answers."""
+    proc = subprocess.Popen(args, env={**os.environ, **(env or {})}, cwd=REPO,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError("server exited: " + proc.stderr.read().decode()[-2000:])
+            try:
+                requests.get(f"http://127.0.0.1:{port}{health}", timeout=5)
+                break
+            except requests.RequestException:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("server did not start") from None
+                time.sleep(0.2)
+        yield proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def python() -> str:
+    return sys.executable

@@ -1,0 +1,78 @@
+"""Figure 1: GetContact over HTTP (auth + database lookup) at concurrency 8, requests/s,
+against a bare lxml WSGI handler under the same server (gunicorn gthread)."""
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import requests
+
+from callfire_soap.backend import Backend
+from callfire_soap.domain.contacts import Contact
+from callfire_soap.services.accounts import create_account
+
+from .common import Figure, child_server, free_port, python
+
+WORKERS, THREADS, CONNECTIONS = 2, 4, 8
+
+
+def _wrk(url: str, body: str, auth: str, seconds: int) -> float:
+    script = Path(tempfile.mkstemp(suffix=".lua")[1])
+    script.write_text(
+        'wrk.method = "POST"\n'
+        f"wrk.body = [[{body}]]\n"
+        'wrk.headers["Content-Type"] = "application/soap+xml; charset=utf-8"\n'
+        f'wrk.headers["Authorization"] = "{auth}"\n'
+    )
+    result = subprocess.run(["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "-s", str(script), url],
+                            capture_output=True, text=True, check=True)
+    script.unlink()
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", result.stdout)
+    if errors:
+        raise RuntimeError("wrk saw error responses:\n" + result.stdout)
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", result.stdout).group(1))
+
+
+def _gunicorn(app: str, port: int) -> list[str]:
+    return [python(), "-m", "gunicorn", "--worker-class", "gthread", "--workers", str(WORKERS),
+            "--threads", str(THREADS), "--bind", f"127.0.0.1:{port}", "--log-level", "warning", app]
+
+
+def run(database_url: str, seconds: int = 10) -> Figure:
+    if shutil.which("wrk") is None:
+        raise SystemExit("the HTTP figure needs wrk (apt-get install wrk)")
+    backend = Backend.open(database_url)
+    create_account(backend.uow, "bench", "bench-password")
+    with backend.uow() as uow:
+        account_id = uow.accounts.id_of("bench")
+        (cid,) = uow.contacts.add_many(account_id, [Contact(
+            first_name="Robert", last_name="Shmidt", mobile_phone="12132212384", custom={"F": "12132212384"})])
+        uow.commit()
+    backend.close()
+    body = ('<env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope"><env:Body>'
+            '<svc:GetContact xmlns:svc="http://api.callfire.com/service/xsd">'
+            f"<svc:Id>{cid}</svc:Id></svc:GetContact></env:Body></env:Envelope>")
+    auth = "Basic YmVuY2g6YmVuY2gtcGFzc3dvcmQ="  # bench:bench-password
+
+    port = free_port()
+    with child_server(_gunicorn("callfire_soap.wsgi:application", port), port,
+                      env={"CALLFIRE_DATABASE_URL": database_url}):
+        url = f"http://127.0.0.1:{port}/api/1.1/soap12/contact"
+        check = requests.post(url, data=body, timeout=10, headers={
+            "Content-Type": "application/soap+xml", "Authorization": auth})
+        assert check.status_code == 200 and b'firstName="Robert"' in check.content, check.text
+        service_rps = _wrk(url, body, auth, seconds)
+
+    port = free_port()
+    with child_server(_gunicorn("scripts.benchlib.bare_wsgi:app", port), port):
+        baseline_rps = _wrk(f"http://127.0.0.1:{port}/api/1.1/soap12/contact", body, auth, seconds)
+
+    ratio = service_rps / baseline_rps
+    return Figure(
+        name="GetContact over HTTP, c=8 (gunicorn gthread 2x4)",
+        measured=f"{service_rps:,.0f} req/s", baseline=f"{baseline_rps:,.0f} req/s (bare lxml WSGI)",
+        ratio=ratio, target=">= 0.5", met=ratio >= 0.5,
+    )
