@@ -117,16 +117,14 @@ class CallFireApp:
                 return _plain(start_response, "400 Bad Request", "invalid Content-Length")
             if size > self.max_body:
                 return _plain(start_response, "413 Content Too Large",
-                              f"request bodies are limited to {self.max_body} bytes",
-                              [("Connection", "close")])
+                              f"request bodies are limited to {self.max_body} bytes")
         else:
             # No length (chunked): read at most one byte past the limit to detect excess.
             stream = environ["wsgi.input"]
             payload = _LimitedInput(stream, self.max_body + 1).read()
             if len(payload) > self.max_body:
                 return _plain(start_response, "413 Content Too Large",
-                              f"request bodies are limited to {self.max_body} bytes",
-                              [("Connection", "close")])
+                              f"request bodies are limited to {self.max_body} bytes")
 
             environ["wsgi.input"] = io.BytesIO(payload)
             environ["CONTENT_LENGTH"] = str(len(payload))

@@ -43,6 +43,10 @@ class ServiceFault(Fault):
         return cls("BAD_REQUEST", message, soap_code="VersionMismatch")
 
     @classmethod
+    def must_understand(cls, message: str) -> "ServiceFault":
+        return cls("BAD_REQUEST", message, soap_code="MustUnderstand")
+
+    @classmethod
     def internal(cls, exc: BaseException) -> "ServiceFault":
         """Log the traceback under a fresh id and return a fault that repeats only the id."""
         error_id = uuid.uuid4().hex[:12]

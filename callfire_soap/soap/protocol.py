@@ -76,9 +76,23 @@ class _LegacyContract:
         request = children[0]
         self.validate_request(request)
         header = root.find(self._env + "Header")
+        if header is not None:
+            self._check_must_understand(header)
         ctx.in_header_doc = list(header) if header is not None else None
         ctx.in_body_doc = request
         ctx.method_request_string = request.tag
+
+    def _check_must_understand(self, header) -> None:
+        """This service defines no header blocks, so it understands none: a block the client
+        marks mustUnderstand gets a MustUnderstand fault, as SOAP requires."""
+        for block in header:
+            if not isinstance(block.tag, str):
+                continue
+            flag = block.get(self._env + "mustUnderstand", "").strip()
+            if flag in ("1", "true"):
+                raise ServiceFault.must_understand(
+                    "Header block %s is not understood by this service" % block.tag
+                )
 
     def complex_from_element(self, ctx, cls, elt):
         inst = super().complex_from_element(ctx, cls, elt)
