@@ -47,7 +47,7 @@ def make_engine(url: str | None = None, **kwargs) -> Engine:
         # that reads and then writes can fail at once with SQLITE_BUSY under WAL.
         @event.listens_for(engine, "begin")
         def _begin(conn):
-            write = conn.get_execution_options().get("callfire_write", True)
+            write = conn.info.get("callfire_write", True)
             conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
         return engine

@@ -17,7 +17,9 @@ class UnitOfWork:
         self.conn: Connection | None = None
 
     def __enter__(self) -> "UnitOfWork":
-        self.conn = self.engine.connect().execution_options(callfire_write=self.write)
+        self.conn = self.engine.connect()
+        # Read by the SQLite "begin" hook (storage.database); cheaper than execution_options.
+        self.conn.info["callfire_write"] = self.write
         self._tx = self.conn.begin()
         self.accounts = AccountRepository(self.conn)
         self.contacts = ContactRepository(self.conn)
