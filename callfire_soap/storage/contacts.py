@@ -9,6 +9,7 @@ from sqlalchemy.engine import Connection
 
 from ..domain.contacts import DECLARED_FIELDS, Contact
 from ..domain.paging import Page
+from . import search
 from .tables import contact_fields, contacts, list_members
 
 _COLUMNS = [contacts.c.id] + [contacts.c[col] for col in DECLARED_FIELDS.values()]
@@ -75,6 +76,9 @@ class ContactRepository:
             return []
         needle = (text or "").lower()
         if not field:
+            if len(needle) >= search.MIN_INDEXED and self.conn.dialect.name == "sqlite" and search.has_fts(self.conn):
+                return [contacts.c.id.in_(search.FTS_MATCH.bindparams(phrase=search.fts_phrase(needle)))]
+            # PostgreSQL's trigram index serves this LIKE directly.
             return [contacts.c.search_text.like(like_pattern(needle), escape="\\")]
         column = DECLARED_FIELDS.get(field)
         if column is not None:

@@ -2,9 +2,15 @@
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
+from callfire_soap.storage.search import is_search_object
 from callfire_soap.storage.tables import metadata
 
 config = context.config
+
+
+def include_object(obj, name, type_, reflected, compare_to):
+    # The search index is backend-specific and managed by storage.search, not the metadata.
+    return not is_search_object(name)
 
 
 def run_migrations_online() -> None:
@@ -21,6 +27,7 @@ def run_migrations_online() -> None:
             target_metadata=metadata,
             render_as_batch=connection.dialect.name == "sqlite",
             compare_type=True,
+            include_object=include_object,
         )
         context.run_migrations()
 

@@ -1,0 +1,90 @@
+"""Substring search over contacts (QueryContacts/String) with a trigram index.
+
+``contacts.search_text`` holds the lower-cased searchable values. The index lives outside
+the SQLAlchemy metadata, because it is backend-specific:
+* SQLite: an FTS5 table with the ``trigram`` tokenizer, kept in step by triggers; a quoted
+  phrase query on it is a substring match of 3 or more characters.
+* PostgreSQL: a GIN ``gin_trgm_ops`` index (pg_trgm), which ``LIKE '%...%'`` uses by itself.
+Needles shorter than 3 characters, or a database without the index, fall back to a scan.
+"""
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+
+log = logging.getLogger("callfire_soap.storage.search")
+
+FTS_TABLE = "contacts_search"
+PG_INDEX = "ix_contacts_search_trgm"
+MIN_INDEXED = 3
+
+
+def is_search_object(name: str | None) -> bool:
+    """Objects this module manages by hand (migrations' autogenerate must not touch them)."""
+    return bool(name) and (name.startswith(FTS_TABLE) or name == PG_INDEX)
+
+
+def create_index(conn: Connection) -> None:
+    if conn.dialect.name == "sqlite":
+        try:
+            conn.exec_driver_sql(
+                f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(search_text, content='contacts', "
+                "content_rowid='id', tokenize='trigram')"
+            )
+        except Exception as exc:  # noqa: BLE001 - SQLite < 3.34 has no trigram tokenizer
+            log.warning("SQLite has no FTS5 trigram tokenizer (%s); String search will scan", exc)
+            return
+        conn.exec_driver_sql(
+            f"CREATE TRIGGER {FTS_TABLE}_ai AFTER INSERT ON contacts BEGIN "
+            f"INSERT INTO {FTS_TABLE}(rowid, search_text) VALUES (new.id, new.search_text); END"
+        )
+        conn.exec_driver_sql(
+            f"CREATE TRIGGER {FTS_TABLE}_ad AFTER DELETE ON contacts BEGIN "
+            f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_text) VALUES ('delete', old.id, old.search_text); END"
+        )
+        conn.exec_driver_sql(
+            f"CREATE TRIGGER {FTS_TABLE}_au AFTER UPDATE OF search_text ON contacts BEGIN "
+            f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_text) VALUES ('delete', old.id, old.search_text); "
+            f"INSERT INTO {FTS_TABLE}(rowid, search_text) VALUES (new.id, new.search_text); END"
+        )
+        conn.exec_driver_sql(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")
+    elif conn.dialect.name == "postgresql":
+        available = conn.exec_driver_sql(
+            "SELECT 1 FROM pg_available_extensions WHERE name = 'pg_trgm'"
+        ).scalar()
+        if not available:
+            log.warning("pg_trgm is not available; String search will scan")
+            return
+        conn.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        conn.exec_driver_sql(f"CREATE INDEX {PG_INDEX} ON contacts USING gin (search_text gin_trgm_ops)")
+
+
+def drop_index(conn: Connection) -> None:
+    if conn.dialect.name == "sqlite":
+        for suffix in ("ai", "ad", "au"):
+            conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {FTS_TABLE}_{suffix}")
+        conn.exec_driver_sql(f"DROP TABLE IF EXISTS {FTS_TABLE}")
+    elif conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"DROP INDEX IF EXISTS {PG_INDEX}")
+
+
+def has_fts(conn: Connection) -> bool:
+    """Whether this SQLite database has the trigram FTS table (cached per engine)."""
+    cache = conn.engine.__dict__.setdefault("_callfire_has_fts", {})
+    if "value" not in cache:
+        cache["value"] = bool(
+            conn.exec_driver_sql(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (FTS_TABLE,)
+            ).scalar()
+        )
+    return cache["value"]
+
+
+def fts_phrase(needle: str) -> str:
+    """An FTS5 phrase that matches ``needle`` literally (double quotes doubled)."""
+    return '"' + needle.replace('"', '""') + '"'
+
+
+FTS_MATCH = text(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :phrase")
