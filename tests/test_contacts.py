@@ -145,6 +145,8 @@ def test_query_contacts_string_searches_names_numbers_and_custom_values(service,
     assert found(String="77%_") == [cat]          # LIKE wildcards are literal
     assert found(String="%") == [cat]           # ...and match only themselves
     assert found(String="a%b") == []
+    assert found(String="-77%") == [cat]          # ...through the trigram index too (3+ chars)
+    assert found(String="*") == found(String="[") == found(String="?") == []
     assert found(String="zzz") == []
 
 

@@ -77,7 +77,7 @@ class ContactRepository:
         needle = (text or "").lower()
         if not field:
             if len(needle) >= search.MIN_INDEXED and self.conn.dialect.name == "sqlite" and search.has_fts(self.conn):
-                return [contacts.c.id.in_(search.FTS_MATCH.bindparams(phrase=search.fts_phrase(needle)))]
+                return [contacts.c.id.in_(search.FTS_MATCH.bindparams(pattern=search.glob_pattern(needle)))]
             # PostgreSQL's trigram index serves this LIKE directly.
             return [contacts.c.search_text.like(like_pattern(needle), escape="\\")]
         column = DECLARED_FIELDS.get(field)

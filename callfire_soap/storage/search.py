@@ -2,8 +2,10 @@
 
 ``contacts.search_text`` holds the lower-cased searchable values. The index lives outside
 the SQLAlchemy metadata, because it is backend-specific:
-* SQLite: an FTS5 table with the ``trigram`` tokenizer, kept in step by triggers; a quoted
-  phrase query on it is a substring match of 3 or more characters.
+* SQLite: an FTS5 table with the ``trigram`` tokenizer (detail=none: no positions, a third
+  smaller and faster to load), kept in step by triggers; GLOB '*needle*' on it is answered
+  from the index. GLOB, not LIKE, because it is exact on the already lower-cased text and
+  its metacharacters can be escaped ([*]).
 * PostgreSQL: a GIN ``gin_trgm_ops`` index (pg_trgm), which ``LIKE '%...%'`` uses by itself.
 Needles shorter than 3 characters, or a database without the index, fall back to a scan.
 """
@@ -31,7 +33,7 @@ def create_index(conn: Connection) -> None:
         try:
             conn.exec_driver_sql(
                 f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(search_text, content='contacts', "
-                "content_rowid='id', tokenize='trigram')"
+                "content_rowid='id', tokenize='trigram', detail=none)"
             )
         except Exception as exc:  # noqa: BLE001 - SQLite < 3.34 has no trigram tokenizer
             log.warning("SQLite has no FTS5 trigram tokenizer (%s); String search will scan", exc)
@@ -57,8 +59,18 @@ def create_index(conn: Connection) -> None:
         if not available:
             log.warning("pg_trgm is not available; String search will scan")
             return
-        conn.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-        conn.exec_driver_sql(f"CREATE INDEX {PG_INDEX} ON contacts USING gin (search_text gin_trgm_ops)")
+        schema = conn.exec_driver_sql(
+            "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace "
+            "WHERE e.extname = 'pg_trgm'"
+        ).scalar()
+        if schema is None:
+            # In public, not in whatever schema search_path names first: the operator class
+            # must outlive (and be visible from) any one application schema.
+            conn.exec_driver_sql("CREATE EXTENSION pg_trgm SCHEMA public")
+            schema = "public"
+        conn.exec_driver_sql(
+            f'CREATE INDEX {PG_INDEX} ON contacts USING gin (search_text "{schema}".gin_trgm_ops)'
+        )
 
 
 def drop_index(conn: Connection) -> None:
@@ -82,9 +94,9 @@ def has_fts(conn: Connection) -> bool:
     return cache["value"]
 
 
-def fts_phrase(needle: str) -> str:
-    """An FTS5 phrase that matches ``needle`` literally (double quotes doubled)."""
-    return '"' + needle.replace('"', '""') + '"'
+def glob_pattern(needle: str) -> str:
+    """A GLOB pattern matching ``needle`` anywhere, its metacharacters taken literally."""
+    return "*" + "".join("[%s]" % c if c in "*?[" else c for c in needle) + "*"
 
 
-FTS_MATCH = text(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :phrase")
+FTS_MATCH = text(f"SELECT rowid FROM {FTS_TABLE} WHERE search_text GLOB :pattern")
