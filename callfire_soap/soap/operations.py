@@ -8,7 +8,10 @@ from spyne import rpc
 
 from .namespaces import svc
 
-# method name -> writer (None for operations whose output message is tns:Empty)
+# request element local name -> writer (None for operations whose output message is
+# tns:Empty). Keyed by the element, not the method, because that is spyne's descriptor
+# name, which the protocol looks up; the DNC methods differ from it (CreateDncList vs
+# CreateDncListRequest).
 OUTPUT_WRITERS: dict[str, object] = {}
 
 
@@ -18,7 +21,7 @@ def operation(request_type, request_element: str, response_element: str | None =
     '{ns}name' QName, omitted for operations that answer with an empty Body."""
 
     def decorate(func):
-        OUTPUT_WRITERS[func.__name__] = writer
+        OUTPUT_WRITERS[request_element] = writer
         return rpc(
             request_type,
             _body_style="bare",

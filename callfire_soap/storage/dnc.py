@@ -1,28 +1,205 @@
-"""Do Not Contact repository."""
+"""Do Not Contact repository: dnc_lists and their dnc_numbers, always scoped to an account."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime, timezone
 
-from sqlalchemy import select
+from sqlalchemy import and_, delete, exists, func, insert, literal, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
-from .contacts import chunks
-from .tables import dnc_numbers
+from ..domain.dnc import Channels, DncList, DncNumber, Flags
+from ..domain.paging import Page
+from .contacts import chunks, like_pattern
+from .tables import dnc_lists, dnc_numbers
+
+_UPSERT_DIALECTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
+_SIZE = (
+    select(func.count())
+    .where(dnc_numbers.c.dnc_list_id == dnc_lists.c.id)
+    .correlate(dnc_lists)
+    .scalar_subquery()
+)
+_LIST_COLUMNS = (dnc_lists.c.id, dnc_lists.c.name, dnc_lists.c.campaign_id, _SIZE.label("size"))
+_NUMBER_COLUMNS = (dnc_numbers.c.number, dnc_numbers.c.dnc_list_id, dnc_numbers.c.call_dnc,
+                   dnc_numbers.c.text_dnc)
+
+
+def name_contains(column, text: str):
+    """Case-insensitive substring match. lower() is applied to both sides in SQL so that a
+    name always matches itself, even where SQLite's lower() folds only ASCII letters."""
+    return func.lower(column).like(func.lower(literal(like_pattern(text))), escape="\\")
+
+
+def prefix_upper_bound(prefix: str) -> str | None:
+    """The smallest digit string above every string that starts with ``prefix``
+    ("1213" -> "1214", "129" -> "13"); None for all nines."""
+    stripped = prefix.rstrip("9")
+    if not stripped:
+        return None
+    return stripped[:-1] + str(int(stripped[-1]) + 1)
 
 
 class DncRepository:
     def __init__(self, conn: Connection):
         self.conn = conn
 
+    # -- the import scrub (used by the contact-list operations) ----------------------------
     def blocked_numbers(self, account_id: int, numbers: Sequence[str]) -> set[str]:
-        """The given (normalised) numbers that are on any of the account's DNC lists."""
+        """The given (normalised) numbers that are on any of the account's DNC lists with
+        at least one channel blocked. An entry whose CallDnc and TextDnc are both false
+        (e.g. after UpdateDncNumber cleared both) blocks nothing, so it does not scrub."""
         found: set[str] = set()
         for part in chunks(list(dict.fromkeys(numbers))):
             found.update(
                 self.conn.execute(
                     select(dnc_numbers.c.number)
-                    .where(dnc_numbers.c.account_id == account_id, dnc_numbers.c.number.in_(part))
+                    .where(
+                        dnc_numbers.c.account_id == account_id,
+                        dnc_numbers.c.number.in_(part),
+                        or_(dnc_numbers.c.call_dnc, dnc_numbers.c.text_dnc),
+                    )
                     .distinct()
                 ).scalars()
             )
         return found
+
+    # -- lists -----------------------------------------------------------------------------
+    def create_list(self, account_id: int, name: str, campaign_id: int | None) -> int:
+        return self.conn.execute(
+            insert(dnc_lists)
+            .values(account_id=account_id, name=name, campaign_id=campaign_id,
+                    created_at=datetime.now(timezone.utc))
+            .returning(dnc_lists.c.id)
+        ).scalar_one()
+
+    def get_list(self, account_id: int, list_id: int) -> DncList | None:
+        row = self.conn.execute(
+            select(*_LIST_COLUMNS).where(dnc_lists.c.account_id == account_id, dnc_lists.c.id == list_id)
+        ).first()
+        return DncList(*row) if row is not None else None
+
+    def lock_list(self, account_id: int, list_id: int) -> bool:
+        """Whether the account owns the list; on PostgreSQL the row stays locked until the
+        transaction ends, so a concurrent DeleteDncList cannot orphan numbers being added."""
+        return self.conn.execute(
+            select(dnc_lists.c.id)
+            .where(dnc_lists.c.account_id == account_id, dnc_lists.c.id == list_id)
+            .with_for_update()
+        ).first() is not None
+
+    def query_lists(self, account_id: int, page: Page, campaign_id: int | None = None,
+                    name: str | None = None) -> tuple[int, list[DncList]]:
+        conditions = [dnc_lists.c.account_id == account_id]
+        if campaign_id is not None:
+            conditions.append(dnc_lists.c.campaign_id == campaign_id)
+        if name:
+            conditions.append(name_contains(dnc_lists.c.name, name))
+        where = and_(*conditions)
+        total = self.conn.execute(select(func.count()).select_from(dnc_lists).where(where)).scalar_one()
+        rows = self.conn.execute(
+            select(*_LIST_COLUMNS).where(where).order_by(dnc_lists.c.id).limit(page.limit).offset(page.offset)
+        ).all()
+        return total, [DncList(*row) for row in rows]
+
+    def delete_list(self, account_id: int, list_id: int) -> bool:
+        owned = and_(dnc_lists.c.account_id == account_id, dnc_lists.c.id == list_id)
+        # Numbers first and explicitly: SQLite cascades only with foreign_keys=ON, which
+        # a database opened by another tool may lack.
+        self.conn.execute(
+            delete(dnc_numbers).where(
+                dnc_numbers.c.account_id == account_id, dnc_numbers.c.dnc_list_id == list_id
+            )
+        )
+        return self.conn.execute(delete(dnc_lists).where(owned)).rowcount > 0
+
+    # -- numbers on a list -----------------------------------------------------------------
+    def put_numbers(self, account_id: int, list_id: int, numbers: Sequence[str], flags: Flags) -> None:
+        """Insert the numbers on the list, or set the flags of those already on it.
+        ``numbers`` must be free of duplicates (PostgreSQL refuses to upsert a row twice)."""
+        if not numbers:
+            return
+        make_insert = _UPSERT_DIALECTS[self.conn.dialect.name]
+        stmt = make_insert(dnc_numbers)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[dnc_numbers.c.dnc_list_id, dnc_numbers.c.number],
+            set_={"call_dnc": stmt.excluded.call_dnc, "text_dnc": stmt.excluded.text_dnc},
+        )
+        for part in chunks(list(numbers)):
+            self.conn.execute(stmt, [
+                {"dnc_list_id": list_id, "account_id": account_id, "number": number,
+                 "call_dnc": flags.call_dnc, "text_dnc": flags.text_dnc}
+                for number in part
+            ])
+
+    def remove_numbers(self, list_id: int, numbers: Sequence[str], channels: Channels) -> None:
+        """Unblock the given channels of the numbers on the list; an entry left with no
+        blocked channel is deleted. Numbers that are not on the list are ignored."""
+        if channels.nothing:
+            return
+        for part in chunks(list(numbers)):
+            on_list = and_(dnc_numbers.c.dnc_list_id == list_id, dnc_numbers.c.number.in_(part))
+            if not channels.everything:
+                cleared = {"call_dnc": False} if channels.call else {"text_dnc": False}
+                self.conn.execute(update(dnc_numbers).where(on_list).values(**cleared))
+                on_list = and_(on_list, ~dnc_numbers.c.call_dnc, ~dnc_numbers.c.text_dnc)
+            self.conn.execute(delete(dnc_numbers).where(on_list))
+
+    # -- numbers across the account's lists ------------------------------------------------
+    def query_numbers(self, account_id: int, page: Page, prefix: str | None = None,
+                      list_id: int | None = None, list_name: str | None = None,
+                      call_dnc: bool | None = None, text_dnc: bool | None = None,
+                      ) -> tuple[int, list[DncNumber]]:
+        conditions = [dnc_numbers.c.account_id == account_id]
+        if prefix:
+            conditions.append(dnc_numbers.c.number.like(prefix + "%"))
+            # Stored numbers are digit strings, so a range gives the (account_id, number)
+            # index something to seek on; LIKE stays as the exact test.
+            conditions.append(dnc_numbers.c.number >= prefix)
+            upper = prefix_upper_bound(prefix)
+            if upper is not None:
+                conditions.append(dnc_numbers.c.number < upper)
+        if list_id is not None:
+            conditions.append(dnc_numbers.c.dnc_list_id == list_id)
+        if list_name:
+            conditions.append(exists().where(
+                dnc_lists.c.id == dnc_numbers.c.dnc_list_id, name_contains(dnc_lists.c.name, list_name)
+            ))
+        if call_dnc is not None:
+            conditions.append(dnc_numbers.c.call_dnc == call_dnc)
+        if text_dnc is not None:
+            conditions.append(dnc_numbers.c.text_dnc == text_dnc)
+        where = and_(*conditions)
+        total = self.conn.execute(select(func.count()).select_from(dnc_numbers).where(where)).scalar_one()
+        rows = self.conn.execute(
+            select(*_NUMBER_COLUMNS)
+            .where(where)
+            .order_by(dnc_numbers.c.number, dnc_numbers.c.dnc_list_id)
+            .limit(page.limit)
+            .offset(page.offset)
+        ).all()
+        return total, [DncNumber(*row) for row in rows]
+
+    def is_listed(self, account_id: int, number: str) -> bool:
+        return self.conn.execute(
+            select(dnc_numbers.c.id)
+            .where(dnc_numbers.c.account_id == account_id, dnc_numbers.c.number == number)
+            .limit(1)
+        ).first() is not None
+
+    def set_flags(self, account_id: int, number: str, call_dnc: bool | None, text_dnc: bool | None) -> int:
+        """Set the given flags of the number on every list of the account; returns the
+        number of entries changed (omitted flags are left as they are)."""
+        values = {}
+        if call_dnc is not None:
+            values["call_dnc"] = call_dnc
+        if text_dnc is not None:
+            values["text_dnc"] = text_dnc
+        if not values:
+            return 0
+        return self.conn.execute(
+            update(dnc_numbers)
+            .where(dnc_numbers.c.account_id == account_id, dnc_numbers.c.number == number)
+            .values(**values)
+        ).rowcount
