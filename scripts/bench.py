@@ -41,7 +41,7 @@ def _run(name: str, args) -> common.Figure:
         from scripts.benchlib import search
 
         with common.scratch_database(args.database) as url:
-            return search.run(url, contacts=args.search_contacts)
+            return search.run(url, contacts_count=args.search_contacts)
     if name == "memory":
         from scripts.benchlib import memory
 
