@@ -9,6 +9,8 @@ import re
 
 import phonenumbers
 
+from . import nanp
+
 DEFAULT_REGION = "US"
 
 _SEPARATORS = re.compile(r"[\s,]+")
@@ -26,13 +28,18 @@ def normalize(raw: str, region: str = DEFAULT_REGION) -> str | None:
     candidate = raw.strip()
     if not candidate:
         return None
+    return nanp.fast_valid(candidate, region) or parse_number(candidate, region)
+
+
+def parse_number(candidate: str, region: str = DEFAULT_REGION) -> str | None:
+    """normalize() through phonenumbers alone (the fast path's reference)."""
     try:
         parsed = phonenumbers.parse(candidate, region)
     except phonenumbers.NumberParseException:
         # A bare 11-digit international number without '+' (e.g. 447911123456) is how
         # the legacy API writes numbers; give it a second chance as E.164.
         if candidate.isdigit():
-            return normalize("+" + candidate, region)
+            return parse_number("+" + candidate, region)
         return None
     if not phonenumbers.is_valid_number(parsed):
         if candidate.isdigit() and not candidate.startswith("+"):
