@@ -96,6 +96,22 @@ CASES = [
                                        "</svc:UpdateContacts>"), CT12, 500, "BAD_REQUEST", "env:Sender"),
     ("invalid-utf8", envelope("<svc:QueryContacts><svc:String>x</svc:String></svc:QueryContacts>").replace(b"x<", b"\xff\xfe<"),
      CT12, 500, "BAD_REQUEST", "env:Sender"),
+    ("dnc-invalid-number", envelope("<svc:CreateDncListRequest><svc:Name>x</svc:Name>"
+                                    "<svc:Numbers>12132212384 123abc</svc:Numbers></svc:CreateDncListRequest>"),
+     CT12, 500, "BAD_REQUEST", "env:Sender"),
+    ("dnc-megabyte-name", envelope("<svc:CreateDncListRequest><svc:Name>%s</svc:Name></svc:CreateDncListRequest>"
+                                   % ("n" * BIG)), CT12, 500, "BAD_REQUEST", "env:Sender"),
+    ("dnc-negative-campaign", envelope("<svc:CreateDncListRequest><svc:Name>x</svc:Name>"
+                                       "<svc:CampaignId>-1</svc:CampaignId></svc:CreateDncListRequest>"),
+     CT12, 500, "BAD_REQUEST", "env:Sender"),
+    ("dnc-prefix-injection", envelope("<svc:QueryDncNumbersRequest><svc:Prefix>1%' OR '1'='1</svc:Prefix>"
+                                      "</svc:QueryDncNumbersRequest>"), CT12, 500, "BAD_REQUEST", "env:Sender"),
+    ("dnc-add-to-unknown-list", envelope("<svc:AddNumbersToDncListRequest><svc:Id>987654321</svc:Id>"
+                                         "<svc:Numbers>12132212384</svc:Numbers></svc:AddNumbersToDncListRequest>"),
+     CT12, 500, "NOT_FOUND", "env:Sender"),
+    ("dnc-update-invalid-number", envelope("<svc:UpdateDncNumberRequest><svc:Number>abc</svc:Number>"
+                                           "<svc:CallDnc>true</svc:CallDnc></svc:UpdateDncNumberRequest>"),
+     CT12, 500, "BAD_REQUEST", "env:Sender"),
     ("utf16-declared-lie", b'<?xml version="1.0" encoding="UTF-16"?>'
      + envelope("<svc:GetContact><svc:Id>1</svc:Id></svc:GetContact>"), CT12, 500, "BAD_REQUEST", "env:Sender"),
 ]
