@@ -15,6 +15,7 @@ from .support import DATA, HAVE_LEGACY, LEGACY_FULL_WSDL, NO_LEGACY_REASON, STRI
 
 PHP = shutil.which("php")
 SCRIPT = Path(__file__).with_name("php") / "get_contact.php"
+SESSION = Path(__file__).with_name("php") / "session.php"
 
 
 def _php_has_soap() -> bool:
@@ -67,3 +68,24 @@ def test_php_soapclient_sees_service_fault_info(served_wsdl_url, account):
     reply = _get_contact(served_wsdl_url, account, 987654)
     assert reply["ok"] is False
     assert reply["detail"]["ServiceFaultInfo"]["FaultCode"] == "NOT_FOUND"
+
+
+def _session(wsdl: str, account, location: str | None = None) -> dict:
+    args = [PHP, str(SESSION), wsdl, account.login, account.password]
+    if location:
+        args.append(location)
+    result = subprocess.run(args, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_php_session_over_all_operations_with_wsdl_fetched_from_the_server(server, account):
+    """What PHP integrations do: SoapClient downloads the WSDL and its imports at run time."""
+    reply = _session(server + "/api/1.1/wsdl/callfire-service-http-soap12.wsdl", account)
+    assert reply["failures"] == [] and reply["steps"] >= 45
+
+
+@pytest.mark.skipif(not HAVE_LEGACY, reason=NO_LEGACY_REASON)
+def test_php_session_with_the_legacy_wsdl_and_location(endpoint, account):
+    reply = _session(str(LEGACY_FULL_WSDL), account, endpoint)
+    assert reply["failures"] == [] and reply["steps"] >= 45
