@@ -122,3 +122,23 @@ def test_wheel_ships_wsdl_and_migrations(tmp_path):
     assert "callfire_soap/storage/migrations/env.py" in names
     assert "callfire_soap/storage/migrations/script.py.mako" in names
     assert any(n.startswith("callfire_soap/storage/migrations/versions/0001") for n in names)
+
+
+def test_contacts_import_command(tmp_path, db_url):
+    assert run("account", "create", "gina", "--password", "pw", "--database", db_url).returncode == 0
+    csv_path = tmp_path / "export.csv"
+    csv_path.write_text("firstName,lastName,homePhone,Member Level\n"
+                        "Ann,A,2132212384,gold\nBob,B,+1 213 221 2385,silver\nDup,D,12132212384,x\nBad,X,111,none\n")
+    ok = run("contacts", "import", str(csv_path), "--list", "Export", "--database", db_url)
+    assert ok.returncode == 0, ok.stderr
+    assert "'Export'" in ok.stdout and "2 contacts" in ok.stdout and "ACTIVE" in ok.stdout
+    raw = run("contacts", "import", str(csv_path), "--list", "Raw", "--no-validate", "--account", "gina",
+              "--database", db_url)
+    assert raw.returncode == 0 and "4 contacts" in raw.stdout, raw.stdout + raw.stderr
+    png = tmp_path / "photo.csv"
+    png.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    bad = run("contacts", "import", str(png), "--list", "Photo", "--database", db_url)
+    assert bad.returncode == 1 and "nothing imported" in bad.stderr
+    assert run("account", "create", "hank", "--password", "pw", "--database", db_url).returncode == 0
+    ambiguous = run("contacts", "import", str(csv_path), "--list", "Which", "--database", db_url)
+    assert ambiguous.returncode == 1 and "--account" in ambiguous.stderr

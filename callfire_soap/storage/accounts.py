@@ -27,5 +27,8 @@ class AccountRepository:
         )
         return result.inserted_primary_key[0]
 
+    def logins(self, limit: int) -> list[str]:
+        return list(self.conn.execute(select(accounts.c.login).order_by(accounts.c.id).limit(limit)).scalars())
+
     def id_of(self, login: str) -> int | None:
         return self.conn.execute(select(accounts.c.id).where(accounts.c.login == login)).scalar()
