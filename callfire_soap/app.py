@@ -51,8 +51,9 @@ class CallFireApp:
         self.max_body = max_body
         self.trust_forwarded = trust_forwarded
         self.wsdl = WsdlPublisher()
-        self.soap12 = WsgiApplication(build_soap_application())
-        self.soap11 = WsgiApplication(build_soap11_application())
+        # spyne has its own 2 MB body cap; the limit here is this app's (checked in _soap).
+        self.soap12 = WsgiApplication(build_soap_application(), max_content_length=max_body + 1)
+        self.soap11 = WsgiApplication(build_soap11_application(), max_content_length=max_body + 1)
         # endpoint path -> (spyne WSGI app, the concrete WSDL that names it)
         self.endpoints = {
             SOAP12_PATH: (self.soap12, CONCRETE_WSDL),

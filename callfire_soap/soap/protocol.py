@@ -25,11 +25,15 @@ _CONTACT_DECLARED = frozenset(Contact._type_info)
 
 
 def hardened_parser() -> etree.XMLParser:
-    # SOAP forbids DTDs; never resolve entities, never touch the network, keep lxml's
-    # default limits on depth and text size (huge_tree off).
+    """SOAP forbids DTDs: entities are never resolved (and a DOCTYPE is refused after the
+    parse), the network is never touched. huge_tree is on: libxml2's default caps a text node
+    at 10 MB, and a CSV File of 200,000 rows is ~15 MB of base64 in one element. What those
+    caps guard against is bounded otherwise: the body size limit (CALLFIRE_MAX_BODY, checked
+    before the body is read) bounds every text node, entity expansion is off, and libxml2
+    still stops at 2,048 levels of nesting."""
     return etree.XMLParser(
         resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
-        huge_tree=False, remove_comments=True, remove_pis=True,
+        huge_tree=True, remove_comments=True, remove_pis=True,
     )
 
 
