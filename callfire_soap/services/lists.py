@@ -1,0 +1,124 @@
+"""Contact-list use cases: create, query, get, delete, add to and remove from a list."""
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from sqlalchemy.exc import IntegrityError
+
+from ..domain.errors import BadRequest, NotFound
+from ..domain.lists import ContactList
+from ..domain.paging import Page
+from ..domain.phone import DEFAULT_REGION, normalize
+from .contacts import check_value
+from .list_import import ImportReport, ListImport
+from .list_sources import ListSource, number_tokens
+
+log = logging.getLogger("callfire_soap.lists")
+
+MAX_REQUEST_ID = 1024  # contact_lists.request_id
+
+
+def _clean_name(name: str | None) -> str:
+    if name is None or not name.strip():
+        raise BadRequest("Name must not be empty")
+    check_value("Name", name)
+    return name.strip()
+
+
+def _clean_request_id(request_id: str | None) -> str | None:
+    if request_id is None or not request_id.strip():
+        return None
+    request_id = request_id.strip()
+    if len(request_id) > MAX_REQUEST_ID:
+        raise BadRequest(f"RequestId is longer than {MAX_REQUEST_ID} characters")
+    return request_id
+
+
+def create_list(uow_factory, account_id: int, name: str, source: ListSource, validate: bool = True,
+                request_id: str | None = None, region: str = DEFAULT_REGION) -> int:
+    """Create a list from one source and return its id. A RequestId the account has used
+    before returns that list's id and creates nothing; the unique constraint on
+    (account_id, request_id) makes this hold when two such requests race."""
+    name = _clean_name(name)
+    request_id = _clean_request_id(request_id)
+    try:
+        with uow_factory() as uow:
+            if request_id is not None:
+                earlier = uow.lists.id_for_request(account_id, request_id)
+                if earlier is not None:
+                    return earlier
+            list_id = uow.lists.create(account_id, name, request_id)
+            report = ListImport(uow, account_id, list_id, validate, region).run(source)
+            uow.commit()
+    except IntegrityError:
+        # Lost a race on the same RequestId: the other request's list is the answer.
+        if request_id is None:
+            raise
+        with uow_factory(write=False) as uow:
+            earlier = uow.lists.id_for_request(account_id, request_id)
+        if earlier is None:
+            raise
+        log.info("RequestId %r raced another request; answering with list %s", request_id, earlier)
+        return earlier
+    log.info("list %s created: %s", list_id, report)
+    return list_id
+
+
+def query_lists(uow_factory, account_id: int, page: Page) -> tuple[int, list[ContactList]]:
+    """The account's lists, oldest first; deleted lists are left out."""
+    with uow_factory(write=False) as uow:
+        return uow.lists.query(account_id, page)
+
+
+def get_list(uow_factory, account_id: int, list_id: int) -> ContactList:
+    """Any list of the account, a deleted one included (Status DELETED)."""
+    with uow_factory(write=False) as uow:
+        found = uow.lists.get(account_id, list_id)
+    if found is None:
+        raise NotFound(f"ContactList {list_id} not found")
+    return found
+
+
+def delete_list(uow_factory, account_id: int, list_id: int) -> None:
+    """Soft delete; unknown, foreign and already deleted ids are ignored."""
+    with uow_factory() as uow:
+        uow.lists.mark_deleted(account_id, list_id)
+        uow.commit()
+
+
+def _require_active(uow, account_id: int, list_id: int) -> None:
+    if not uow.lists.lock_active(account_id, list_id):
+        raise NotFound(f"ContactList {list_id} not found")
+
+
+def add_to_list(uow_factory, account_id: int, list_id: int, source: ListSource, validate: bool = True,
+                region: str = DEFAULT_REGION) -> ImportReport:
+    """Same sources and safeguards as create; contacts already on the list stay once."""
+    with uow_factory() as uow:
+        _require_active(uow, account_id, list_id)
+        report = ListImport(uow, account_id, list_id, validate, region).run(source)
+        uow.commit()
+    log.info("list %s added: %s", list_id, report)
+    return report
+
+
+def remove_from_list(uow_factory, account_id: int, list_id: int, contact_ids: Sequence[int] = (),
+                     numbers: str | None = None, region: str = DEFAULT_REGION) -> int:
+    """Remove memberships (never contacts) by contact id or by number. A number matches
+    contacts holding it as given or in its normalised form. Returns memberships removed."""
+    with uow_factory() as uow:
+        _require_active(uow, account_id, list_id)
+        removed = 0
+        if contact_ids:
+            removed += uow.lists.remove_members(list_id, list(dict.fromkeys(contact_ids)))
+        if numbers:
+            forms: dict[str, None] = {}
+            for token in number_tokens(numbers):
+                forms[token] = None
+                normalised = normalize(token, region)
+                if normalised:
+                    forms[normalised] = None
+            removed += uow.lists.remove_members_by_number(account_id, list_id, list(forms))
+        uow.commit()
+    return removed
