@@ -11,6 +11,7 @@ import argparse
 import random
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -192,9 +193,10 @@ def run_soak(database_url: str, workers: int = 2, clients: int = 16, accounts: i
     dnc_pool = [f"1310555{n:04d}" for n in range(40)]
 
     port = free_port()
+    log = tempfile.TemporaryFile()
     server = subprocess.Popen([sys.executable, "-m", "callfire_soap.cli", "serve", "--port", str(port),
                                "--workers", str(workers), "--threads", "4", "--database", database_url],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                              stdout=subprocess.DEVNULL, stderr=log)
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -204,7 +206,8 @@ def run_soak(database_url: str, workers: int = 2, clients: int = 16, accounts: i
             except requests.RequestException:
                 pass
             if server.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("server did not start: " + server.stderr.read().decode()[-2000:])
+                log.seek(0)
+                raise RuntimeError("server did not start: " + log.read().decode()[-2000:])
             time.sleep(0.2)
         endpoint = f"http://127.0.0.1:{port}/api/1.1/soap12/contact"
         lock = threading.Lock()
@@ -229,7 +232,16 @@ def run_soak(database_url: str, workers: int = 2, clients: int = 16, accounts: i
         elapsed = time.monotonic() - started
     finally:
         server.terminate()
-        server.wait(timeout=60)
+        try:
+            server.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            errors.append("the server did not stop within 60 s of SIGTERM")
+        log.seek(0)
+        server_log = log.read().decode(errors="replace")
+        log.close()
+    if "Traceback" in server_log:
+        errors.append("server log has a traceback: " + server_log[server_log.index("Traceback"):][:1500])
     mismatches = errors + verify(database_url, account_state, pools)
     return {"operations": counter[0], "workers": workers, "clients": clients, "accounts": accounts,
             "seconds": round(elapsed, 1), "mismatches": len(mismatches), "details": mismatches[:20]}

@@ -59,7 +59,9 @@ def update_contacts(uow_factory, account_id: int, changes: Sequence[ContactChang
             check_value(name, value)
     updated = 0
     with uow_factory() as uow:
-        found = uow.contacts.get_many(account_id, [c.id for c in changes])
+        # Locked: each update rewrites the whole contact, and another request may be
+        # changing other attributes of the same contact at the same time.
+        found = uow.contacts.get_many(account_id, [c.id for c in changes], for_update=True)
         for change in changes:
             contact = found.get(change.id)
             if contact is None:

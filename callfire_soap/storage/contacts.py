@@ -100,12 +100,15 @@ class ContactRepository:
             )
         return found
 
-    def get_many(self, account_id: int, ids: Sequence[int]) -> dict[int, Contact]:
+    def get_many(self, account_id: int, ids: Sequence[int], for_update: bool = False) -> dict[int, Contact]:
+        """for_update: lock the rows until the transaction ends (PostgreSQL; SQLite writers are
+        serialised anyway), in id order so that concurrent updaters cannot deadlock."""
         result: dict[int, Contact] = {}
-        for part in chunks(list(ids)):
-            rows = self.conn.execute(
-                select(*_COLUMNS).where(contacts.c.account_id == account_id, contacts.c.id.in_(part))
-            ).all()
+        for part in chunks(sorted(set(ids))):
+            query = select(*_COLUMNS).where(contacts.c.account_id == account_id, contacts.c.id.in_(part))
+            if for_update:
+                query = query.order_by(contacts.c.id).with_for_update()
+            rows = self.conn.execute(query).all()
             for contact in self._with_custom(rows):
                 result[contact.id] = contact
         return result
