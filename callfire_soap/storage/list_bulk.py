@@ -22,6 +22,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.types import BigInteger, DateTime, Text
 
 from ..domain.contacts import DECLARED_FIELDS, Contact
+from . import search
 from .contacts import ContactRepository, chunks
 from .tables import contacts, list_members
 
@@ -110,7 +111,7 @@ class SqliteBulk(PortableBulk):
     def insert_contacts(self, account_id: int, new_contacts: Sequence[Contact]) -> list[int]:
         # Writers hold the database write lock (BEGIN IMMEDIATE, see database.py), so the
         # ids above the current maximum are ours to assign.
-        if not self.conn.get_execution_options().get("callfire_write", True):
+        if not self.conn.info.get("callfire_write", True):
             raise RuntimeError("insert_contacts needs a writing unit of work")
         if not new_contacts:
             return []
@@ -124,7 +125,8 @@ class SqliteBulk(PortableBulk):
             contact.id = first + offset
             rows.append((contact.id, account_id, *(getattr(contact, col) for col in DECLARED_COLUMNS),
                          contact.search_text(), created_at))
-        self._insert_rows("contacts", _SQLITE_CONTACT_COLUMNS, rows)
+        with search.deferred_index(self.conn, first, first + len(rows) - 1):
+            self._insert_rows("contacts", _SQLITE_CONTACT_COLUMNS, rows)
         fields = [(c.id, name, value) for c in new_contacts for name, value in c.custom.items()]
         self._insert_rows("contact_fields", ("contact_id", "name", "value"), fields)
         return [c.id for c in new_contacts]
