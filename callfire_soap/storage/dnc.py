@@ -51,6 +51,14 @@ class DncRepository:
         at least one channel blocked. An entry whose CallDnc and TextDnc are both false
         (e.g. after UpdateDncNumber cleared both) blocks nothing, so it does not scrub."""
         found: set[str] = set()
+        if self.conn.dialect.name == "sqlite":
+            # Straight to the driver: rendering SQLAlchemy's expanding IN per chunk costs
+            # more than the lookup itself (list imports call this for 100,000 numbers).
+            for part in chunks(list(dict.fromkeys(numbers)), 2000):
+                found.update(row[0] for row in self.conn.exec_driver_sql(
+                    "SELECT DISTINCT number FROM dnc_numbers WHERE account_id = ? AND (call_dnc OR text_dnc) "
+                    f"AND number IN ({', '.join('?' * len(part))})", (account_id, *part)))
+            return found
         for part in chunks(list(dict.fromkeys(numbers))):
             found.update(
                 self.conn.execute(

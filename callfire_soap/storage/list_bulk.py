@@ -105,6 +105,7 @@ def _keep_lowest(found: dict[str, int], rows) -> None:
 _SQLITE_CONTACT_COLUMNS = ("id", "account_id", *DECLARED_COLUMNS, "search_text", "created_at")
 # SQLite allows 32766 parameters per statement (3.32+); stay well below it.
 _SQLITE_MAX_PARAMS = 6000
+_SQLITE_LOOKUP_CHUNK = 2000
 
 
 class SqliteBulk(PortableBulk):
@@ -134,6 +135,19 @@ class SqliteBulk(PortableBulk):
     def add_members(self, list_id: int, contact_ids: Sequence[int]) -> None:
         rows = [(list_id, cid) for cid in contact_ids]
         self._insert_rows("list_members", ("list_id", "contact_id"), rows, or_ignore=True)
+
+    def contact_ids_by_number(self, account_id: int, numbers: Sequence[str]) -> dict[str, int]:
+        """As the portable query, straight to the driver: SQLAlchemy's expanding IN costs
+        more to render per chunk (~1.3 ms) than SQLite takes to answer it."""
+        found: dict[str, int] = {}
+        for part in chunks(list(dict.fromkeys(numbers)), _SQLITE_LOOKUP_CHUNK):
+            marks = ", ".join("?" * len(part))
+            sql = " UNION ALL ".join(
+                f"SELECT id, {column} FROM contacts WHERE account_id = ? AND {column} IN ({marks})"
+                for column in ("home_phone", "work_phone", "mobile_phone")
+            )
+            _keep_lowest(found, self.conn.exec_driver_sql(sql, (account_id, *part) * 3))
+        return found
 
     def _insert_rows(self, table: str, columns: Sequence[str], rows: Sequence[tuple],
                      or_ignore: bool = False) -> None:
