@@ -4,6 +4,7 @@ from __future__ import annotations
 import base64
 
 import binascii
+import gc
 import io
 import logging
 import os
@@ -180,5 +181,10 @@ def create_app(database_url: str | None = None, **kwargs) -> CallFireApp:
     max_body = int(os.environ.get("CALLFIRE_MAX_BODY", DEFAULT_MAX_BODY))
     region = os.environ.get("CALLFIRE_DEFAULT_REGION", "US")
     trust_forwarded = os.environ.get("CALLFIRE_TRUST_FORWARDED", "") in ("1", "true", "yes")
-    return CallFireApp(Backend.open(database_url, region=region, **kwargs), max_body=max_body,
-                       trust_forwarded=trust_forwarded)
+    app = CallFireApp(Backend.open(database_url, region=region, **kwargs), max_body=max_body,
+                      trust_forwarded=trust_forwarded)
+    # Everything built so far (spyne's type machinery, schemas, SQLAlchemy metadata) lives as
+    # long as the process: keep it out of the cyclic collector's full passes, which would
+    # otherwise walk it every time (~45 ms pauses under load).
+    gc.freeze()
+    return app

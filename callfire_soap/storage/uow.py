@@ -5,7 +5,9 @@ from sqlalchemy.engine import Connection, Engine
 
 from .accounts import AccountRepository
 from .contacts import ContactRepository
+from .dnc import DncRepository
 from .history import HistoryRepository
+from .lists import ListRepository
 
 
 class UnitOfWork:
@@ -24,15 +26,9 @@ class UnitOfWork:
         self.accounts = AccountRepository(self.conn)
         self.contacts = ContactRepository(self.conn)
         self.history = HistoryRepository(self.conn)
-        self._bind_extra_repositories(self.conn)
+        self.lists = ListRepository(self.conn)
+        self.dnc = DncRepository(self.conn)
         return self
-
-    def _bind_extra_repositories(self, conn: Connection) -> None:
-        from .dnc import DncRepository
-        from .lists import ListRepository
-
-        self.lists = ListRepository(conn)
-        self.dnc = DncRepository(conn)
 
     def commit(self) -> None:
         self._tx.commit()
