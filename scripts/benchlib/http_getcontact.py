@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import statistics
 import subprocess
 import tempfile
 from pathlib import Path
@@ -17,6 +18,7 @@ from callfire_soap.services.accounts import create_account
 from .common import Figure, child_server, free_port, python
 
 WORKERS, THREADS, CONNECTIONS = 2, 4, 8
+ROUNDS = 3
 
 
 def _wrk(url: str, body: str, auth: str, seconds: int) -> float:
@@ -57,22 +59,29 @@ def run(database_url: str, seconds: int = 10) -> Figure:
             f"<svc:Id>{cid}</svc:Id></svc:GetContact></env:Body></env:Envelope>")
     auth = "Basic YmVuY2g6YmVuY2gtcGFzc3dvcmQ="  # bench:bench-password
 
-    port = free_port()
-    with child_server(_gunicorn("callfire_soap.wsgi:application", port), port,
-                      env={"CALLFIRE_DATABASE_URL": database_url}):
-        url = f"http://127.0.0.1:{port}/api/1.1/soap12/contact"
-        check = requests.post(url, data=body, timeout=10, headers={
+    # Both servers run side by side (idle while the other is measured), and the wrk runs
+    # alternate, three each: the host's speed drifts, and alternating spreads the drift
+    # over both sides; the medians are compared.
+    service_port, baseline_port = free_port(), free_port()
+    with child_server(_gunicorn("callfire_soap.wsgi:application", service_port), service_port,
+                      env={"CALLFIRE_DATABASE_URL": database_url}), \
+            child_server(_gunicorn("scripts.benchlib.bare_wsgi:app", baseline_port), baseline_port):
+        service_url = f"http://127.0.0.1:{service_port}/api/1.1/soap12/contact"
+        baseline_url = f"http://127.0.0.1:{baseline_port}/api/1.1/soap12/contact"
+        check = requests.post(service_url, data=body, timeout=10, headers={
             "Content-Type": "application/soap+xml", "Authorization": auth})
         assert check.status_code == 200 and b'firstName="Robert"' in check.content, check.text
-        service_rps = _wrk(url, body, auth, seconds)
-
-    port = free_port()
-    with child_server(_gunicorn("scripts.benchlib.bare_wsgi:app", port), port):
-        baseline_rps = _wrk(f"http://127.0.0.1:{port}/api/1.1/soap12/contact", body, auth, seconds)
+        service_runs, baseline_runs = [], []
+        for _ in range(ROUNDS):
+            baseline_runs.append(_wrk(baseline_url, body, auth, seconds))
+            service_runs.append(_wrk(service_url, body, auth, seconds))
+    service_rps, baseline_rps = statistics.median(service_runs), statistics.median(baseline_runs)
 
     ratio = service_rps / baseline_rps
     return Figure(
         name="GetContact over HTTP, c=8 (gunicorn gthread 2x4)",
         measured=f"{service_rps:,.0f} req/s", baseline=f"{baseline_rps:,.0f} req/s (bare lxml WSGI)",
         ratio=ratio, target=">= 0.5", met=ratio >= 0.5,
+        notes=["runs (req/s), service: " + ", ".join(f"{r:,.0f}" for r in service_runs)
+               + "; baseline: " + ", ".join(f"{r:,.0f}" for r in baseline_runs)],
     )
