@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import random
-import subprocess
 import sys
 import tempfile
 import threading
@@ -26,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from callfire_soap.backend import Backend  # noqa: E402
 from callfire_soap.services.accounts import create_account  # noqa: E402
-from scripts.benchlib.common import free_port, scratch_database  # noqa: E402
+from scripts.benchlib.common import child_server, free_port, scratch_database  # noqa: E402
 
 SVC = "http://api.callfire.com/service/xsd"
 DATA = "http://api.callfire.com/data"
@@ -193,53 +192,37 @@ def run_soak(database_url: str, workers: int = 2, clients: int = 16, accounts: i
     dnc_pool = [f"1310555{n:04d}" for n in range(40)]
 
     port = free_port()
-    log = tempfile.TemporaryFile()
-    server = subprocess.Popen([sys.executable, "-m", "callfire_soap.cli", "serve", "--port", str(port),
-                               "--workers", str(workers), "--threads", "4", "--database", database_url],
-                              stdout=subprocess.DEVNULL, stderr=log)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=5).status_code == 200:
-                    break
-            except requests.RequestException:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                log.seek(0)
-                raise RuntimeError("server did not start: " + log.read().decode()[-2000:])
-            time.sleep(0.2)
-        endpoint = f"http://127.0.0.1:{port}/api/1.1/soap12/contact"
-        lock = threading.Lock()
-        counter = [0]
-        errors: list[str] = []
-
-        def worker(me: int):
-            account_id = logins[me % accounts]
-            login, expected = account_state[account_id]
-            try:
-                client_loop(Client(endpoint, login, "soak-password"), me, rounds, pools[account_id], dnc_pool,
-                            expected, lock, counter)
-            except Exception as exc:  # noqa: BLE001 - reported as a mismatch
-                errors.append(f"client {me}: {exc!r}"[:800])
-
-        started = time.monotonic()
-        threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        elapsed = time.monotonic() - started
-    finally:
-        server.terminate()
+    lock = threading.Lock()
+    counter = [0]
+    errors: list[str] = []
+    elapsed = 0.0
+    with tempfile.TemporaryFile() as log:
         try:
-            server.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            errors.append("the server did not stop within 60 s of SIGTERM")
+            with child_server([sys.executable, "-m", "callfire_soap.cli", "serve", "--port", str(port),
+                               "--workers", str(workers), "--threads", "4", "--database", database_url],
+                              port, log=log):
+                endpoint = f"http://127.0.0.1:{port}/api/1.1/soap12/contact"
+
+                def worker(me: int):
+                    account_id = logins[me % accounts]
+                    login, expected = account_state[account_id]
+                    try:
+                        client_loop(Client(endpoint, login, "soak-password"), me, rounds, pools[account_id],
+                                    dnc_pool, expected, lock, counter)
+                    except Exception as exc:  # noqa: BLE001 - reported as a mismatch
+                        errors.append(f"client {me}: {exc!r}"[:800])
+
+                started = time.monotonic()
+                threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
+                for thread in threads:
+                    thread.start()
+                for thread in threads:
+                    thread.join()
+                elapsed = time.monotonic() - started
+        except RuntimeError as exc:  # the server did not stop: an error like any other
+            errors.append(str(exc))
         log.seek(0)
         server_log = log.read().decode(errors="replace")
-        log.close()
     if "Traceback" in server_log:
         errors.append("server log has a traceback: " + server_log[server_log.index("Traceback"):][:1500])
     mismatches = errors + verify(database_url, account_state, pools)

@@ -77,29 +77,38 @@ def free_port() -> int:
 
 
 @contextmanager
-def child_server(args: list[str], port: int, env: dict | None = None, health: str = "/healthz"):
-    """Run a server process until the block ends; wait until it answers."""
+def child_server(args: list[str], port: int, env: dict | None = None, health: str = "/healthz", log=None):
+    """Run a server process until the block ends; wait until it answers. ``log``: a binary
+    file for the server's stderr (kept for the caller to read), else it is piped."""
     proc = subprocess.Popen(args, env={**os.environ, **(env or {})}, cwd=REPO,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                            stdout=subprocess.DEVNULL, stderr=log or subprocess.PIPE)
+
+    def output() -> str:
+        if log is None:
+            return proc.stderr.read().decode(errors="replace")[-2000:]
+        log.seek(0)
+        return log.read().decode(errors="replace")[-2000:]
+
     try:
         deadline = time.monotonic() + 60
         while True:
             if proc.poll() is not None:
-                raise RuntimeError("server exited: " + proc.stderr.read().decode()[-2000:])
+                raise RuntimeError("server exited: " + output())
             try:
                 requests.get(f"http://127.0.0.1:{port}{health}", timeout=5)
                 break
             except requests.RequestException:
                 if time.monotonic() > deadline:
-                    raise RuntimeError("server did not start") from None
+                    raise RuntimeError("server did not start: " + output()) from None
                 time.sleep(0.2)
         yield proc
     finally:
         proc.terminate()
         try:
-            proc.wait(timeout=30)
+            proc.wait(timeout=60)
         except subprocess.TimeoutExpired:
             proc.kill()
+            raise RuntimeError("the server did not stop within 60 s of SIGTERM") from None
 
 
 def python() -> str:
