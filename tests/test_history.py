@@ -67,6 +67,10 @@ def test_history_is_per_account(app, service, account, make_account, seed, conne
     (lambda text: text.replace("2016-07-01T11:06:38Z", "yesterday", 1), "created"),
     (lambda text: text.replace("call,", "fax,", 1), "type"),
     (lambda text: text.replace(",LA,vip", ",MAYBE,vip", 1), "final_result"),
+    (lambda text: text.replace("12132212384,12132212385", "12132212384,(213) x", 1), "to_number"),
+    (lambda text: text.replace("Hello Callfire API", "Hello\x07bell", 1), "control character"),
+    (lambda text: text.replace(",1.0,2016-07-01T11:17:05Z", ",nan,2016-07-01T11:17:05Z", 1), "billed_amount"),
+    (lambda text: text.replace(",1.0,2016-07-01T11:17:05Z", ",inf,2016-07-01T11:17:05Z", 1), "billed_amount"),
 ])
 def test_a_bad_row_rejects_the_whole_file(app, service, account, seed, mutate, message):
     (cid,) = seed(account, [Contact(first_name="Strict")])

@@ -56,6 +56,18 @@ def parse_number(candidate: str, region: str = DEFAULT_REGION) -> str | None:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)[1:]
 
 
-def normalize_or_keep(raw: str, region: str = DEFAULT_REGION) -> str:
-    """Normalised number when valid, else the value as given (Validate=false semantics)."""
-    return normalize(raw, region) or raw.strip()
+# data:PhoneNumber: what a phone attribute may hold on the wire.
+WIRE_PATTERN = re.compile(r"([a-zA-Z_]+)|(\+?[0-9]+)")
+_FORMATTING = re.compile(r"[\s().\-]+")
+MAX_LENGTH = 64  # the phone columns
+
+
+def normalize_or_keep(raw: str, region: str = DEFAULT_REGION) -> str | None:
+    """Validate=false semantics: the normalised number when valid, else the value as given
+    (e.g. 111) once formatting characters are dropped, or None when even that is no
+    data:PhoneNumber (the value could not be sent back to a legacy client)."""
+    normalized = normalize(raw, region)
+    if normalized:
+        return normalized
+    kept = _FORMATTING.sub("", raw)
+    return kept if WIRE_PATTERN.fullmatch(kept) and len(kept) <= MAX_LENGTH else None

@@ -9,6 +9,7 @@ from ..domain.errors import BadRequest, NotFound
 from ..domain.history import Action
 from ..domain.paging import Page
 from ..domain.phone import DEFAULT_REGION, normalize_or_keep
+from ..domain.phone import MAX_LENGTH as MAX_PHONE
 
 
 @dataclass
@@ -21,8 +22,9 @@ class ContactChanges:
 
 
 def check_value(name: str, value: str | None) -> None:
-    if value is not None and len(value) > MAX_VALUE:
-        raise BadRequest(f"Attribute {name} is longer than {MAX_VALUE} characters")
+    limit = MAX_PHONE if name in PHONE_FIELDS else MAX_VALUE
+    if value is not None and len(value) > limit:
+        raise BadRequest(f"Attribute {name} is longer than {limit} characters")
     if value is not None and "\x00" in value:
         raise BadRequest(f"Attribute {name} contains a NUL character")
 
@@ -83,6 +85,9 @@ def update_contacts(uow_factory, account_id: int, changes: Sequence[ContactChang
 
 def remove_contacts(uow_factory, account_id: int, ids: Sequence[int]) -> int:
     with uow_factory() as uow:
+        # A list import of the account may be about to add these contacts to a list:
+        # deleting them under its feet would break its membership inserts.
+        uow.lists.lock_account_imports(account_id)
         removed = uow.contacts.remove(account_id, ids)
         uow.commit()
     return removed

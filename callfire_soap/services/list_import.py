@@ -45,9 +45,11 @@ def _batches(items: Iterable, size: int = BATCH) -> Iterator[list]:
         yield batch
 
 
-def _check_contact(contact: Contact) -> None:
+def _check_contact(contact: Contact, phones: bool) -> None:
+    """phones=False: numbers are not checked here, validation normalises or scrubs them."""
     for wire, attr in DECLARED_FIELDS.items():
-        check_value(wire, getattr(contact, attr))
+        if phones or wire not in PHONE_FIELDS:
+            check_value(wire, getattr(contact, attr))
     for name, value in contact.custom.items():
         if not is_custom_field_name(name):
             raise BadRequest(f"{name!r} cannot be used as a custom field name")
@@ -82,7 +84,7 @@ class ListImport:
     # -- new contacts ----------------------------------------------------------------------
     def _import_batch(self, batch: list[Contact]) -> None:
         for contact in batch:
-            _check_contact(contact)  # a supplied id is never used: insert_contacts assigns ids
+            _check_contact(contact, phones=not self.validate)  # ids are always assigned anew
         if self.validate:
             self._import_validated(batch)
         else:

@@ -30,8 +30,9 @@ def _clean_request_id(request_id: str | None) -> str | None:
     if request_id is None or not request_id.strip():
         return None
     request_id = request_id.strip()
-    if len(request_id) > MAX_REQUEST_ID:
-        raise BadRequest(f"RequestId is longer than {MAX_REQUEST_ID} characters")
+    # Bytes, not characters: the unique index on it must stay within PostgreSQL's limit.
+    if len(request_id.encode()) > MAX_REQUEST_ID:
+        raise BadRequest(f"RequestId is longer than {MAX_REQUEST_ID} bytes")
     return request_id
 
 

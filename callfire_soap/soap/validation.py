@@ -35,15 +35,21 @@ class _PackageResolver(etree.Resolver):
 
 
 def load_schema() -> etree.XMLSchema:
-    """The served schema, with one relaxation: PhoneNumberList items are plain strings,
-    because number tokens are judged by list validation (SCRUB) rather than rejected
-    (the legacy docs also allow comma-separated numbers, which the pattern forbids)."""
+    """The served schema, with two relaxations: PhoneNumberList items are plain strings,
+    because number tokens are judged by list validation (SCRUB) rather than rejected (the
+    legacy docs also allow comma-separated numbers, which the pattern forbids); and a
+    PhoneNumber may be empty (UpdateContacts clears a number with homePhone="")."""
     files = wsdl_files()
     data_doc = etree.fromstring(files.joinpath("callfire-data.xsd").read_bytes())
     for item in data_doc.iterfind(
         "{%s}simpleType[@name='PhoneNumberList']/{%s}list" % (XS, XS)
     ):
         item.set("itemType", "xs:string")
+    # An empty phone attribute clears the field in UpdateContacts (responses never carry one).
+    for pattern in data_doc.iterfind(
+        "{%s}simpleType[@name='PhoneNumber']/{%s}restriction/{%s}pattern" % (XS, XS, XS)
+    ):
+        pattern.set("value", pattern.get("value") + "|")
     parser = etree.XMLParser(resolve_entities=False, no_network=True)
     parser.resolvers.add(_PackageResolver({"callfire-data.xsd": etree.tostring(data_doc)}))
     service_doc = etree.fromstring(files.joinpath("callfire-service.xsd").read_bytes(), parser,

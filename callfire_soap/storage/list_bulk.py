@@ -116,7 +116,14 @@ class SqliteBulk(PortableBulk):
             raise RuntimeError("insert_contacts needs a writing unit of work")
         if not new_contacts:
             return []
-        first = self.conn.execute(select(func.coalesce(func.max(contacts.c.id), 0))).scalar_one() + 1
+        # AUTOINCREMENT: above every id the table ever had (sqlite_sequence), not just the
+        # current maximum, so that deleted contacts' ids are never reused.
+        first = max(
+            self.conn.execute(select(func.coalesce(func.max(contacts.c.id), 0))).scalar_one(),
+            self.conn.exec_driver_sql(
+                "SELECT coalesce(max(seq), 0) FROM sqlite_sequence WHERE name = 'contacts'"
+            ).scalar_one(),
+        ) + 1
         dialect = self.conn.dialect
         created_at = contacts.c.created_at.type.dialect_impl(dialect).bind_processor(dialect)(
             datetime.now(timezone.utc)

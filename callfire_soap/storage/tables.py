@@ -63,6 +63,9 @@ contacts = Table(
     Index(None, "account_id", "home_phone"),
     Index(None, "account_id", "work_phone"),
     Index(None, "account_id", "mobile_phone"),
+    # Never reuse a deleted contact's id on SQLite: history outlives its contact, and a
+    # client may still hold the old id.
+    sqlite_autoincrement=True,
 )
 
 contact_fields = Table(
@@ -105,6 +108,7 @@ dnc_lists = Table(
     Column("campaign_id", BigInteger),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Index(None, "account_id", "id"),
+    sqlite_autoincrement=True,  # deleted DNC lists' ids are never handed out again
 )
 
 dnc_numbers = Table(

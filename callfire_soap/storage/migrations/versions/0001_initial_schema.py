@@ -53,7 +53,8 @@ def upgrade() -> None:
     sa.Column('search_text', sa.Text(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_contacts_account_id_accounts'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_contacts'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_contacts')),
+    sqlite_autoincrement=True
     )
     with op.batch_alter_table('contacts', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_contacts_account_id_home_phone'), ['account_id', 'home_phone'], unique=False)
@@ -68,7 +69,8 @@ def upgrade() -> None:
     sa.Column('campaign_id', sa.BigInteger(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_dnc_lists_account_id_accounts'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_dnc_lists'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_dnc_lists')),
+    sqlite_autoincrement=True
     )
     with op.batch_alter_table('dnc_lists', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_dnc_lists_account_id_id'), ['account_id', 'id'], unique=False)
