@@ -14,7 +14,6 @@ import tempfile
 import threading
 import time
 import uuid
-from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 

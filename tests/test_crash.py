@@ -10,7 +10,6 @@ import threading
 import time
 import uuid
 
-import pytest
 import requests
 from sqlalchemy import create_engine, text
 

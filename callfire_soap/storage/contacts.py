@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
 
-from sqlalchemy import and_, bindparam, delete, exists, func, insert, or_, select, update
+from sqlalchemy import and_, bindparam, delete, exists, func, insert, select, update
 from sqlalchemy.engine import Connection
 
 from ..domain.contacts import DECLARED_FIELDS, Contact
@@ -185,26 +185,3 @@ class ContactRepository:
                 delete(contacts).where(contacts.c.account_id == account_id, contacts.c.id.in_(part))
             ).rowcount
         return removed
-
-    def ids_by_number(self, account_id: int, numbers: Sequence[str]) -> dict[str, int]:
-        """For each number, the lowest-id contact of the account that has it in any phone field."""
-        found: dict[str, int] = {}
-        for part in chunks(list(numbers)):
-            rows = self.conn.execute(
-                select(contacts.c.id, contacts.c.home_phone, contacts.c.work_phone, contacts.c.mobile_phone)
-                .where(
-                    contacts.c.account_id == account_id,
-                    or_(
-                        contacts.c.home_phone.in_(part),
-                        contacts.c.work_phone.in_(part),
-                        contacts.c.mobile_phone.in_(part),
-                    ),
-                )
-                .order_by(contacts.c.id)
-            )
-            wanted = set(part)
-            for row in rows:
-                for number in (row.home_phone, row.work_phone, row.mobile_phone):
-                    if number in wanted and number not in found:
-                        found[number] = row.id
-        return found

@@ -12,7 +12,6 @@ from sqlalchemy import text
 from callfire_soap.backend import Backend
 from callfire_soap.domain.contacts import Contact
 from callfire_soap.services.accounts import create_account
-from callfire_soap.storage.tables import contacts
 
 from .common import Figure, child_server, free_port, python, scratch_database
 from .numbers import unique_numbers
