@@ -62,12 +62,14 @@ _FORMATTING = re.compile(r"[\s().\-]+")
 MAX_LENGTH = 64  # the phone columns
 
 
-def normalize_or_keep(raw: str, region: str = DEFAULT_REGION) -> str | None:
-    """Validate=false semantics: the normalised number when valid, else the value as given
-    (e.g. 111) once formatting characters are dropped, or None when even that is no
-    data:PhoneNumber (the value could not be sent back to a legacy client)."""
-    normalized = normalize(raw, region)
-    if normalized:
-        return normalized
+def wire_number(raw: str) -> str | None:
+    """The value as given with formatting characters dropped, if that is a data:PhoneNumber
+    this service can store (a legacy client can read it back); else None."""
     kept = _FORMATTING.sub("", raw)
     return kept if WIRE_PATTERN.fullmatch(kept) and len(kept) <= MAX_LENGTH else None
+
+
+def normalize_or_keep(raw: str, region: str = DEFAULT_REGION) -> str | None:
+    """Validate=false semantics: the normalised number when valid, else the value as given
+    (e.g. 111) in its wire form (wire_number), or None when it has none."""
+    return normalize(raw, region) or wire_number(raw)

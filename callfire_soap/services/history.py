@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from datetime import datetime, timezone
 
 from ..domain.errors import BadRequest
-from ..domain.phone import MAX_LENGTH, WIRE_PATTERN
+from ..domain.phone import wire_number
 from ..domain.history import (
     ACTION_STATES,
     CALL,
@@ -34,7 +34,6 @@ KNOWN = REQUIRED + (
 _KINDS = {"call": CALL, "text": TEXT}
 # XML 1.0 cannot carry these: a stored value with one would break every later response.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_FORMATTING = re.compile(r"[\s().\-]+")
 _TRUE = {"true", "1", "yes", "y"}
 _FALSE = {"false", "0", "no", "n", ""}
 
@@ -55,10 +54,11 @@ class _Row:
 
     def number_text(self, name: str) -> str:
         """A number as data:PhoneNumber carries it (formatting characters dropped)."""
-        value = _FORMATTING.sub("", self.required(name))
-        if not WIRE_PATTERN.fullmatch(value) or len(value) > MAX_LENGTH:
+        value = self.required(name)
+        number = wire_number(value)
+        if number is None:
             self.fail(f"{name} {value!r} is not a phone number (digits with an optional +, or a short code name)")
-        return value
+        return number
 
     def required(self, name: str) -> str:
         value = self.get(name)
