@@ -144,17 +144,11 @@ class CallFireSoap12(_LegacyContract, Soap12):
     mime_type = "application/soap+xml; charset=utf-8"
     envelope_ns = SOAP12_ENV
     version_name = "SOAP 1.2"
-
-    @staticmethod
-    def write_fault(body, fault):
-        write_fault_12(body, fault)
+    write_fault = staticmethod(write_fault_12)
 
 
 class CallFireSoap11(_LegacyContract, Soap11):
     mime_type = "text/xml; charset=utf-8"
     envelope_ns = SOAP11_ENV
     version_name = "SOAP 1.1"
-
-    @staticmethod
-    def write_fault(body, fault):
-        write_fault_11(body, fault)
+    write_fault = staticmethod(write_fault_11)
