@@ -9,12 +9,12 @@ import uuid
 import pytest
 import requests
 import zeep
-from sqlalchemy import create_engine, text
 from zeep.plugins import Plugin
 from zeep.transports import Transport
 
 from callfire_soap.app import create_app
 from callfire_soap.services.accounts import create_account
+from scripts.benchlib.common import scratch_database
 
 from .support import BINDING, HAVE_LEGACY, LEGACY_TRIMMED_WSDL, NO_LEGACY_REASON, basic_auth, validate_envelope
 
@@ -26,20 +26,10 @@ def _database_kind() -> str:
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory):
+def database_url():
     """A fresh database for the session: a SQLite file, or a private PostgreSQL schema."""
-    if _database_kind() == "sqlite":
-        yield "sqlite:///" + str(tmp_path_factory.mktemp("db") / "callfire.db")
-        return
-    schema = "cf_test_" + uuid.uuid4().hex[:10]
-    admin = create_engine(PG_BASE)
-    with admin.begin() as conn:
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    sep = "&" if "?" in PG_BASE else "?"
-    yield f"{PG_BASE}{sep}options=-csearch_path%3D{schema}"
-    with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-    admin.dispose()
+    with scratch_database(PG_BASE if _database_kind() == "postgresql" else None) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -1,37 +1,30 @@
 """Alembic revisions build exactly the schema the code uses, on SQLite and PostgreSQL."""
 import subprocess
 import sys
-import uuid
+from contextlib import ExitStack
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
 
 from callfire_soap.storage import database
 from callfire_soap.storage.search import is_search_object
 from callfire_soap.storage.tables import metadata
 
+from scripts.benchlib.common import scratch_database
+
 from .conftest import PG_BASE
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def empty_database(request, tmp_path):
-    if request.param == "sqlite":
-        yield "sqlite:///" + str(tmp_path / "migrate.db")
-        return
-    schema = "cf_mig_" + uuid.uuid4().hex[:10]
-    admin = create_engine(PG_BASE)
-    try:
-        with admin.begin() as conn:
-            conn.execute(text(f"CREATE SCHEMA {schema}"))
-    except Exception as exc:  # noqa: BLE001
-        admin.dispose()
-        pytest.skip(f"PostgreSQL not reachable at {PG_BASE}: {exc}")
-    yield f"{PG_BASE}?options=-csearch_path%3D{schema}"
-    with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-    admin.dispose()
+def empty_database(request):
+    with ExitStack() as stack:
+        try:
+            url = stack.enter_context(scratch_database(PG_BASE if request.param == "postgresql" else None))
+        except OperationalError as exc:
+            pytest.skip(f"PostgreSQL not reachable at {PG_BASE}: {exc}")
+        yield url
 
 
 def test_upgrade_from_empty_matches_the_models(empty_database):

@@ -33,12 +33,13 @@ class Figure:
 @contextmanager
 def scratch_database(url: str | None):
     """A fresh, empty database: a temporary SQLite file, or a new schema in the given
-    PostgreSQL database (dropped afterwards)."""
+    PostgreSQL database (dropped afterwards). The benchmarks, the soak and the test suite
+    all work in one of these."""
     if not url or url.startswith("sqlite"):
-        with tempfile.TemporaryDirectory(prefix="cf-bench-") as tmp:
-            yield "sqlite:///" + str(Path(tmp) / "bench.db")
+        with tempfile.TemporaryDirectory(prefix="cf-scratch-") as tmp:
+            yield "sqlite:///" + str(Path(tmp) / "callfire.db")
         return
-    schema = "cf_bench_" + uuid.uuid4().hex[:8]
+    schema = "cf_scratch_" + uuid.uuid4().hex[:10]
     admin = create_engine(url)
     with admin.begin() as conn:
         conn.execute(text(f"CREATE SCHEMA {schema}"))
