@@ -13,7 +13,7 @@ from callfire_soap.backend import Backend
 from callfire_soap.domain.contacts import Contact
 from callfire_soap.services.accounts import create_account
 
-from .common import Figure, child_server, free_port, python, scratch_database
+from .common import Figure, child_server, free_port, python
 from .numbers import unique_numbers
 
 N = 100_000
@@ -21,24 +21,25 @@ N = 100_000
 
 def _raw_executemany(database_url: str, numbers: list[str]) -> float:
     """The baseline: the same normalised rows, one raw executemany into a plain table with
-    the contact columns (no indexes, no search index), one commit."""
-    with scratch_database(database_url if not database_url.startswith("sqlite") else None) as url:
-        backend = Backend.open(url, prepare=False)
-        columns = ("account_id", "home_phone", "search_text", "created_at")
+    the contact columns (no indexes, no search index), one commit. The table is made in the
+    benchmark's own scratch database and dropped afterwards."""
+    backend = Backend.open(database_url, prepare=False)
+    columns = ("account_id", "home_phone", "search_text", "created_at")
+    try:
         with backend.engine.connect() as conn:
             with conn.begin():
                 conn.exec_driver_sql("CREATE TABLE bench_rows (account_id BIGINT, home_phone VARCHAR(64), "
                                      "search_text TEXT, created_at TIMESTAMP)")
-            if conn.dialect.paramstyle == "qmark":
-                sql = f"INSERT INTO bench_rows ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
-                params = [(1, n, n, "2026-01-01 00:00:00") for n in numbers]
-            else:
-                sql = f"INSERT INTO bench_rows ({', '.join(columns)}) VALUES (%s, %s, %s, %s)"
-                params = [(1, n, n, "2026-01-01 00:00:00") for n in numbers]
+            mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+            sql = f"INSERT INTO bench_rows ({', '.join(columns)}) VALUES ({', '.join(mark for _ in columns)})"
+            params = [(1, n, n, "2026-01-01 00:00:00") for n in numbers]
             start = time.perf_counter()
             with conn.begin():
                 conn.exec_driver_sql(sql, params)
             elapsed = time.perf_counter() - start
+            with conn.begin():
+                conn.exec_driver_sql("DROP TABLE bench_rows")
+    finally:
         backend.close()
     return elapsed
 
