@@ -10,10 +10,9 @@ import os
 import re
 from urllib.parse import parse_qs
 
-from spyne.server.wsgi import WsgiApplication
-
 from .backend import Backend
 from .soap.application import build_soap11_application, build_soap_application
+from .soap.endpoint import SoapEndpoint
 from .soap.wsdl import CONCRETE, CONCRETE_WSDL, CONCRETE_WSDL_11, SOAP11_PATH, SOAP12_PATH, WSDL_DIR, WsdlPublisher
 
 log = logging.getLogger("callfire_soap.app")
@@ -51,10 +50,9 @@ class CallFireApp:
         self.max_body = max_body
         self.trust_forwarded = trust_forwarded
         self.wsdl = WsdlPublisher()
-        # spyne has its own 2 MB body cap; the limit here is this app's (checked in _soap).
-        self.soap12 = WsgiApplication(build_soap_application(), max_content_length=max_body + 1)
-        self.soap11 = WsgiApplication(build_soap11_application(), max_content_length=max_body + 1)
-        # endpoint path -> (spyne WSGI app, the concrete WSDL that names it)
+        self.soap12 = SoapEndpoint(build_soap_application())
+        self.soap11 = SoapEndpoint(build_soap11_application())
+        # endpoint path -> (SOAP endpoint, the concrete WSDL that names it)
         self.endpoints = {
             SOAP12_PATH: (self.soap12, CONCRETE_WSDL),
             SOAP11_PATH: (self.soap11, CONCRETE_WSDL_11),
@@ -66,9 +64,9 @@ class CallFireApp:
         method = environ.get("REQUEST_METHOD", "GET")
         endpoint = self.endpoints.get(path)
         if endpoint is not None:
-            spyne_app, wsdl_name = endpoint
+            soap_endpoint, wsdl_name = endpoint
             if method == "POST":
-                return self._soap(environ, start_response, spyne_app)
+                return self._soap(environ, start_response, soap_endpoint)
             if method in ("GET", "HEAD") and "wsdl" in _query_keys(environ):
                 return self._wsdl(environ, start_response, wsdl_name)
             return _plain(start_response, "405 Method Not Allowed",
@@ -98,7 +96,7 @@ class CallFireApp:
         return [document]
 
     # -- SOAP ----------------------------------------------------------------------------
-    def _soap(self, environ, start_response, spyne_app):
+    def _soap(self, environ, start_response, soap_endpoint):
         account_id = self._authenticate(environ)
         if account_id is None:
             return _plain(start_response, "401 Unauthorized", "authentication required",
@@ -131,7 +129,7 @@ class CallFireApp:
             environ["CONTENT_LENGTH"] = str(len(payload))
         environ["callfire.account_id"] = account_id
         environ["callfire.backend"] = self.backend
-        return spyne_app(environ, start_response)
+        return soap_endpoint(environ, start_response)
 
     def _authenticate(self, environ) -> int | None:
         header = environ.get("HTTP_AUTHORIZATION", "")
