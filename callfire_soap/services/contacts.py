@@ -40,8 +40,7 @@ def query_contacts(uow_factory, account_id: int, page: Page, list_id: int | None
 
 
 def get_contact(uow_factory, account_id: int, contact_id: int) -> Contact:
-    with uow_factory(write=False) as uow:
-        contact = uow.contacts.get(account_id, contact_id)
+    contact = uow_factory.contact_reads.get(account_id, contact_id)
     if contact is None:
         raise NotFound(f"Contact {contact_id} not found")
     return contact

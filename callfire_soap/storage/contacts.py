@@ -5,11 +5,12 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
 
 from sqlalchemy import and_, bindparam, delete, exists, func, insert, select, update
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 
 from ..domain.contacts import DECLARED_FIELDS, Contact
 from ..domain.paging import Page
 from . import search
+from .prepared import PreparedSelect
 from .tables import contact_fields, contacts, list_members
 
 _COLUMNS = [contacts.c.id] + [contacts.c[col] for col in DECLARED_FIELDS.values()]
@@ -30,6 +31,27 @@ def like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
+def _contact_from_rows(rows: Sequence[Sequence]) -> Contact | None:
+    """The contact of _GET_ONE's rows (one per custom field, or one with NULLs)."""
+    if not rows:
+        return None
+    contact = Contact(*rows[0][:_N_DECLARED])
+    for row in sorted(rows, key=lambda r: r[_N_DECLARED] or ""):
+        if row[_N_DECLARED] is not None:
+            contact.custom[row[_N_DECLARED]] = row[_N_DECLARED + 1]
+    return contact
+
+
+class ContactReads:
+    """GetContact's lookup as a PreparedSelect: one statement, no transaction."""
+
+    def __init__(self, engine: Engine):
+        self._get_one = PreparedSelect(engine, _GET_ONE)
+
+    def get(self, account_id: int, contact_id: int) -> Contact | None:
+        return _contact_from_rows(self._get_one.rows({"account_id": account_id, "contact_id": contact_id}))
+
+
 def chunks(items: Sequence, size: int = CHUNK) -> Iterable[Sequence]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
@@ -41,14 +63,9 @@ class ContactRepository:
 
     # -- reads ---------------------------------------------------------------------------
     def get(self, account_id: int, contact_id: int) -> Contact | None:
-        rows = self.conn.execute(_GET_ONE, {"account_id": account_id, "contact_id": contact_id}).all()
-        if not rows:
-            return None
-        contact = Contact(*rows[0][:_N_DECLARED])
-        for row in sorted(rows, key=lambda r: r[_N_DECLARED] or ""):
-            if row[_N_DECLARED] is not None:
-                contact.custom[row[_N_DECLARED]] = row[_N_DECLARED + 1]
-        return contact
+        return _contact_from_rows(
+            self.conn.execute(_GET_ONE, {"account_id": account_id, "contact_id": contact_id}).all()
+        )
 
     def query(
         self,

@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError
 
 DEFAULT_DATABASE_URL = "sqlite:///callfire.db"
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -51,8 +53,39 @@ def make_engine(url: str | None = None, **kwargs) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
-    return create_engine(url, **kwargs)
+    engine = create_engine(url, **kwargs)
+    _ping_idle_connections(engine)
+    return engine
+
+
+# A pooled connection unused for this long is checked before it is handed out.
+PING_IDLE_AFTER = 5.0
+
+
+def _ping_idle_connections(engine: Engine) -> None:
+    """Pessimistic disconnect handling for connections that sat idle, where a dropped
+    connection (server restart, firewall idle timeout) is found. pool_pre_ping would ping
+    on every checkout: a round trip that doubled the cost of a GetContact. A connection in
+    steady use that breaks is discarded by the error it raises (SQLAlchemy invalidates it;
+    storage/prepared.py retries its reads once)."""
+
+    @event.listens_for(engine, "checkin")
+    def _mark_idle(dbapi_conn, record):
+        record.info["callfire_idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_idle(dbapi_conn, record, proxy):
+        idle_since = record.info.get("callfire_idle_since")
+        if idle_since is None or time.monotonic() - idle_since < PING_IDLE_AFTER:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_conn)
+            dbapi_conn.rollback()
+        except engine.dialect.loaded_dbapi.Error as exc:
+            if engine.dialect.is_disconnect(exc, dbapi_conn, None):
+                # The pool discards this connection and checks out another.
+                raise DisconnectionError() from exc
+            raise
 
 
 def alembic_config(engine: Engine):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy.engine import Connection, Engine
 
 from .accounts import AccountRepository
-from .contacts import ContactRepository
+from .contacts import ContactReads, ContactRepository
 from .dnc import DncRepository
 from .history import HistoryRepository
 from .lists import ListRepository
@@ -48,6 +48,8 @@ class UnitOfWork:
 class UnitOfWorkFactory:
     def __init__(self, engine: Engine):
         self.engine = engine
+        # Hot reads that are one statement and need no unit of work (storage/prepared.py).
+        self.contact_reads = ContactReads(engine)
 
     def __call__(self, write: bool = True) -> UnitOfWork:
         """write=False for read-only work (on SQLite it then does not take the write lock)."""

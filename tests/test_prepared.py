@@ -1,0 +1,102 @@
+"""GetContact's transaction-free read (storage/prepared.py) and the connection pool's
+disconnect handling that replaced pool_pre_ping."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select, text
+
+from callfire_soap.domain.contacts import Contact
+from callfire_soap.storage import database
+from callfire_soap.storage.prepared import PreparedSelect
+from callfire_soap.storage.tables import contacts
+
+
+def _both_reads(app, account_id, contact_id):
+    with app.backend.uow(write=False) as uow:
+        in_transaction = uow.contacts.get(account_id, contact_id)
+    return in_transaction, app.backend.uow.contact_reads.get(account_id, contact_id)
+
+
+@pytest.mark.parametrize("contact", [
+    Contact(first_name="Ann", last_name="Lee", zipcode="90210", home_phone="12132212384",
+            work_phone="12132212385", mobile_phone="12132212386", external_id="x-1", external_system="crm",
+            custom={"Zeta": "last", "Alpha": "first", "Mid": "ünïcode"}),
+    Contact(first_name="Bob"),
+    Contact(mobile_phone="12132212384", custom={"F": "1"}),
+])
+def test_prepared_read_gives_the_repository_answer(app, account, seed, contact):
+    (cid,) = seed(account, [contact])
+    in_transaction, prepared = _both_reads(app, account.id, cid)
+    assert prepared is not None
+    assert prepared == in_transaction
+    assert list(prepared.custom) == sorted(contact.custom)  # custom fields in name order
+
+
+def test_prepared_read_keeps_accounts_apart(app, make_account, seed):
+    owner, other = make_account(), make_account()
+    (cid,) = seed(owner, [Contact(first_name="Private")])
+    assert app.backend.uow.contact_reads.get(other.id, cid) is None
+    assert app.backend.uow.contact_reads.get(owner.id, cid + 10_000) is None
+    assert app.backend.uow.contact_reads.get(owner.id, cid).first_name == "Private"
+
+
+def test_prepared_read_sees_committed_writes_at_once(app, account, seed):
+    (cid,) = seed(account, [Contact(first_name="Before")])
+    assert app.backend.uow.contact_reads.get(account.id, cid).first_name == "Before"
+    with app.backend.uow() as uow:
+        uow.conn.execute(contacts.update().where(contacts.c.id == cid).values(first_name="After"))
+        uow.commit()
+    assert app.backend.uow.contact_reads.get(account.id, cid).first_name == "After"
+
+
+def test_prepared_select_refuses_columns_that_need_conversion(app):
+    # created_at is a DateTime: SQLite stores it as text and SQLAlchemy converts it; psycopg
+    # returns datetimes itself, so only SQLite must refuse.
+    statement = select(contacts.c.id, contacts.c.created_at)
+    if app.backend.engine.dialect.name == "sqlite":
+        with pytest.raises(ValueError, match="created_at"):
+            PreparedSelect(app.backend.engine, statement)
+    else:
+        PreparedSelect(app.backend.engine, statement)
+
+
+def test_prepared_read_retries_once_on_a_dropped_connection(database_url, monkeypatch):
+    engine = database.make_engine(database_url, pool_size=1, max_overflow=0)
+    try:
+        from callfire_soap.storage.uow import UnitOfWorkFactory
+
+        if engine.dialect.name != "postgresql":
+            pytest.skip("server-side disconnects need a database server")
+        monkeypatch.setattr(database, "PING_IDLE_AFTER", 3600.0)  # no ping: the read itself meets the break
+        reads = UnitOfWorkFactory(engine).contact_reads
+        assert reads.get(-1, -1) is None  # the pool now holds one live connection
+        with engine.connect() as conn:
+            backend_pid = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
+        admin = database.make_engine(database_url)
+        with admin.connect() as conn:
+            conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": backend_pid})
+        admin.dispose()
+        assert reads.get(-1, -1) is None  # answered on a fresh connection, no error
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one() != backend_pid
+    finally:
+        engine.dispose()
+
+
+def test_idle_connection_is_pinged_and_replaced(database_url, monkeypatch):
+    engine = database.make_engine(database_url, pool_size=1, max_overflow=0)
+    try:
+        if engine.dialect.name != "postgresql":
+            pytest.skip("server-side disconnects need a database server")
+        monkeypatch.setattr(database, "PING_IDLE_AFTER", 0.0)  # every checkout counts as idle
+        with engine.connect() as conn:
+            backend_pid = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
+        admin = database.make_engine(database_url)
+        with admin.connect() as conn:
+            conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": backend_pid})
+        admin.dispose()
+        # Through a SQLAlchemy Connection, which does not retry: only the ping saves it.
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one() != backend_pid
+    finally:
+        engine.dispose()
