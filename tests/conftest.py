@@ -46,10 +46,20 @@ def server(app):
 
     srv = waitress.server.create_server(app, host="127.0.0.1", port=0, threads=8, ident="test",
                                         clear_untrusted_proxy_headers=False)
-    thread = threading.Thread(target=srv.run, daemon=True)
+    stop = threading.Event()
+
+    def serve():
+        # One poll at a time, so that teardown can stop the loop before closing its sockets
+        # (closing them under a running select() raised EBADF in this thread).
+        while not stop.is_set():
+            srv.asyncore.loop(timeout=0.2, map=srv._map, count=1)
+
+    thread = threading.Thread(target=serve, daemon=True)
     thread.start()
     base = f"http://127.0.0.1:{srv.effective_port}"
     yield base
+    stop.set()
+    thread.join(timeout=10)
     srv.close()
 
 
