@@ -100,3 +100,32 @@ def test_idle_connection_is_pinged_and_replaced(database_url, monkeypatch):
             assert conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one() != backend_pid
     finally:
         engine.dispose()
+
+
+def test_write_on_a_dropped_connection_fails_once_then_the_pool_recovers(database_url, monkeypatch):
+    from sqlalchemy.exc import DBAPIError
+
+    from callfire_soap.storage.uow import UnitOfWorkFactory
+
+    engine = database.make_engine(database_url, pool_size=1, max_overflow=0)
+    try:
+        if engine.dialect.name != "postgresql":
+            pytest.skip("server-side disconnects need a database server")
+        monkeypatch.setattr(database, "PING_IDLE_AFTER", 3600.0)
+        uow_factory = UnitOfWorkFactory(engine)
+        with engine.connect() as conn:
+            backend_pid = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
+        admin = database.make_engine(database_url)
+        with admin.connect() as conn:
+            conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": backend_pid})
+        admin.dispose()
+        with pytest.raises(DBAPIError) as failure:
+            with uow_factory() as uow:
+                uow.conn.execute(contacts.update().where(contacts.c.id == -1).values(first_name="x"))
+                uow.commit()
+        assert failure.value.connection_invalidated
+        with uow_factory() as uow:  # the next unit of work gets a fresh connection
+            uow.conn.execute(contacts.update().where(contacts.c.id == -1).values(first_name="x"))
+            uow.commit()
+    finally:
+        engine.dispose()
