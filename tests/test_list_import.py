@@ -117,6 +117,7 @@ def test_file_failing_after_many_rows_rolls_back_every_batch(service, app, accou
 
 def test_batches_share_duplicate_merge_and_dnc_checks(service, app, account, seed, monkeypatch):
     monkeypatch.setattr(list_import, "BATCH", 3)
+    monkeypatch.setattr(list_import, "NUMBERS_BATCH", 3)
     (existing,) = seed(account, [Contact(first_name="Old", home_phone=D)])
     add_dnc(app, account, [C])
     tokens = [A, B, "111", "12", A, C, D, B, "+12132212388", D, A]

@@ -31,6 +31,11 @@ def normalize(raw: str, region: str = DEFAULT_REGION) -> str | None:
     return nanp.fast_valid(candidate, region) or parse_number(candidate, region)
 
 
+def normalize_all(raws: list[str], region: str = DEFAULT_REGION) -> list[str | None]:
+    """[normalize(raw, region) for raw in raws], faster for a list import's many numbers."""
+    return [number or normalize(raw, region) for raw, number in zip(raws, nanp.fast_valid_all(raws, region))]
+
+
 def parse_number(candidate: str, region: str = DEFAULT_REGION) -> str | None:
     """normalize() through phonenumbers alone (the fast path's reference)."""
     try:

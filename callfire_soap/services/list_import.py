@@ -18,11 +18,14 @@ from dataclasses import dataclass
 
 from ..domain.contacts import DECLARED_FIELDS, PHONE_FIELDS, Contact, is_custom_field_name
 from ..domain.errors import BadRequest
-from ..domain.phone import DEFAULT_REGION, normalize, normalize_or_keep
+from ..domain.phone import DEFAULT_REGION, normalize, normalize_all, normalize_or_keep
 from .contacts import check_value
-from .list_sources import ContactIdsSource, ListSource, source_contacts
+from .list_sources import ContactIdsSource, ListSource, NumbersSource, numbers_tokens, source_contacts
 
 BATCH = 2000
+# A Numbers candidate is a string, not a Contact: bigger batches cost little memory and
+# save statements (10,000 rather than 2,000: ~15% faster on SQLite).
+NUMBERS_BATCH = 10_000
 _PHONE_ATTRS = tuple(DECLARED_FIELDS[name] for name in PHONE_FIELDS)
 
 
@@ -39,7 +42,8 @@ class ImportReport:
     ignored_ids: int = 0    # ContactId source: unknown or other accounts' ids
 
 
-def _batches(items: Iterable, size: int = BATCH) -> Iterator[list]:
+def _batches(items: Iterable, size: int | None = None) -> Iterator[list]:
+    size = size or BATCH  # read per call, so that tests can make batches small
     iterator = iter(items)
     while batch := list(itertools.islice(iterator, size)):
         yield batch
@@ -76,6 +80,8 @@ class ListImport:
         self.uow.lists.lock_account_imports(self.account_id)
         if isinstance(source, ContactIdsSource):
             self._import_ids(source.ids)
+        elif isinstance(source, NumbersSource) and self.validate:
+            self._import_numbers(source)
         else:
             for batch in _batches(source_contacts(source)):
                 self._import_batch(batch)
@@ -103,7 +109,7 @@ class ListImport:
 
     def _import_validated(self, batch: list[Contact]) -> None:
         kept = [contact for contact in batch if self._keep(contact)]
-        blocked = self.uow.dnc.blocked_numbers(self.account_id, [n for c in kept for n in c.phones()])
+        blocked = self.uow.lists.blocked_numbers(self.account_id, [n for c in kept for n in c.phones()])
         if blocked:
             before = len(kept)
             kept = [c for c in kept if not blocked.intersection(c.phones())]
@@ -141,6 +147,35 @@ class ListImport:
         self._seen_numbers.update(numbers)
         return True
 
+    # -- Numbers, validated ------------------------------------------------------------------
+    # Every candidate of a Numbers source is a contact with one number, so the general path's
+    # work is done here on plain strings. Equivalence with that path (same contacts, members
+    # and report) is tested in tests/test_list_import_numbers.py.
+    def _import_numbers(self, source: NumbersSource) -> None:
+        attribute, tokens = numbers_tokens(source)
+        for batch in _batches(tokens, NUMBERS_BATCH):
+            self._import_number_batch(attribute, batch)
+
+    def _import_number_batch(self, attribute: str, tokens: list[str]) -> None:
+        # As _keep: invalid first, then the first occurrence of a number in the request wins.
+        valid = [number for number in normalize_all(tokens, self.region) if number is not None]
+        kept = [number for number in dict.fromkeys(valid) if number not in self._seen_numbers]
+        self._seen_numbers.update(kept)
+        self.report.invalid += len(tokens) - len(valid)
+        self.report.duplicate += len(valid) - len(kept)
+        blocked = self.uow.lists.blocked_numbers(self.account_id, kept)
+        if blocked:
+            before = len(kept)
+            kept = [number for number in kept if number not in blocked]
+            self.report.dnc += before - len(kept)
+        existing = self.uow.lists.contact_ids_by_number(self.account_id, kept)
+        ids = [existing[number] for number in kept if number in existing]
+        new_numbers = [number for number in kept if number not in existing]
+        self.report.merged += len(ids)
+        self.report.created += len(new_numbers)
+        ids.extend(self.uow.lists.insert_numbers(self.account_id, attribute, new_numbers))
+        self._add_members(ids)
+
     # -- existing contacts -----------------------------------------------------------------
     def _import_ids(self, ids: Sequence[int]) -> None:
         unique = list(dict.fromkeys(ids))
@@ -149,7 +184,7 @@ class ListImport:
             self.report.ignored_ids += len(batch) - len(phones)
             owned = [cid for cid in batch if cid in phones]
             if self.validate:
-                blocked = self.uow.dnc.blocked_numbers(
+                blocked = self.uow.lists.blocked_numbers(
                     self.account_id, [n for cid in owned for n in phones[cid]]
                 )
                 if blocked:
@@ -159,10 +194,7 @@ class ListImport:
             self._add_members(owned)
 
     def _add_members(self, ids: Iterable[int]) -> None:
-        fresh = []
-        for cid in ids:
-            if cid not in self._members:
-                self._members.add(cid)
-                fresh.append(cid)
+        fresh = [cid for cid in dict.fromkeys(ids) if cid not in self._members]
+        self._members.update(fresh)
         self.uow.lists.add_members(self.list_id, fresh)
         self.report.added += len(fresh)

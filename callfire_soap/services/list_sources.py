@@ -51,7 +51,10 @@ ListSource = ContactsSource | NumbersSource | ContactIdsSource | FileSource
 
 
 # -- Numbers ---------------------------------------------------------------------------------
-_TOKEN = re.compile(r"[^\s,]+")
+# Tokens are runs of characters other than whitespace and commas. str.split() has the same
+# notion of whitespace as the regex \s (both use Py_UNICODE_ISSPACE) and is ~5x faster.
+_SEPARATOR = re.compile(r"[\s,]")
+_SLICE = 1 << 16
 # REST-era syntax from the legacy demo value: "workPhone:+12345678912,+12345678923".
 _FIELD_PREFIX = re.compile(r"\s*([A-Za-z_]+)\s*:")
 
@@ -67,12 +70,20 @@ def phone_attribute(field_name: str | None) -> str:
     return DECLARED_FIELDS[field_name.strip()]
 
 
-def number_tokens(text: str | None) -> Iterator[str]:
-    """Whitespace- or comma-separated tokens, found one at a time (no split list)."""
-    return (match.group() for match in _TOKEN.finditer(text or ""))
+def number_tokens(text: str | None, start: int = 0) -> Iterator[str]:
+    """Whitespace- or comma-separated tokens of text[start:], split a slice at a time (a
+    slice ends at a separator) so that a 100,000-number text is never one list of tokens."""
+    text = text or ""
+    while start < len(text):
+        found = _SEPARATOR.search(text, start + _SLICE)
+        end = found.start() if found else len(text)
+        yield from text[start:end].replace(",", " ").split()
+        start = end
 
 
-def numbers_contacts(source: NumbersSource) -> Iterator[Contact]:
+def numbers_tokens(source: NumbersSource) -> tuple[str, Iterator[str]]:
+    """The Contact attribute the source's numbers go to, and its tokens. The fieldName and
+    prefix are checked here, before any token is read, so a bad one faults up front."""
     text = source.text or ""
     field_name = source.field_name
     prefix = _FIELD_PREFIX.match(text)
@@ -87,9 +98,12 @@ def numbers_contacts(source: NumbersSource) -> Iterator[Contact]:
         if explicit not in ("", DEFAULT_FIELD, named):
             raise BadRequest(f"fieldName {field_name!r} contradicts the prefix {named!r}")
         field_name, start = named, prefix.end()
-    # Checked here, before any row is read, so a bad fieldName faults up front.
-    attribute = phone_attribute(field_name)
-    return (Contact(**{attribute: match.group()}) for match in _TOKEN.finditer(text, start))
+    return phone_attribute(field_name), number_tokens(text, start)
+
+
+def numbers_contacts(source: NumbersSource) -> Iterator[Contact]:
+    attribute, tokens = numbers_tokens(source)
+    return (Contact(**{attribute: token}) for token in tokens)
 
 
 # -- CSV file --------------------------------------------------------------------------------

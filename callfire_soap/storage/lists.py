@@ -157,6 +157,16 @@ class ListRepository:
         """Insert contacts (ids always assigned here) and return their ids in input order."""
         return bulk_writer(self.conn).insert_contacts(account_id, new_contacts)
 
+    def insert_numbers(self, account_id: int, column: str, numbers: Sequence[str]) -> list[int]:
+        """Insert one contact per normalised number, held in the named phone column (the
+        contact Contact(<column>=number) would be); their ids in input order."""
+        return bulk_writer(self.conn).insert_numbers(account_id, column, numbers)
+
+    def blocked_numbers(self, account_id: int, numbers: Sequence[str]) -> set[str]:
+        """The numbers the account's DNC lists block: DncRepository.blocked_numbers' answer,
+        with the bulk lookup of the backend."""
+        return bulk_writer(self.conn).blocked_numbers(account_id, numbers) if numbers else set()
+
     def phones_of(self, account_id: int, contact_ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
         """The account's contacts among the ids, each with its non-empty phone numbers."""
         found: dict[int, tuple[str, ...]] = {}
