@@ -64,8 +64,7 @@ class SoapEndpoint:
 
     def __call__(self, environ, start_response):
         length = int(environ.get("CONTENT_LENGTH") or 0)
-        body = environ["wsgi.input"].read(length) if length > 0 else b""
-        ctx = RequestContext(self.app, environ, body)
+        ctx = RequestContext(self.app, environ, environ["wsgi.input"].read(length) if length > 0 else b"")
         status = "200 OK"
         try:
             self._handle(ctx)
@@ -83,6 +82,9 @@ class SoapEndpoint:
     def _handle(self, ctx: RequestContext) -> None:
         protocol = self.protocol
         protocol.create_in_document(ctx)
+        # A CSV File request is ~18 MB of base64: keep only one form of it alive at a time
+        # (bytes, then the parsed tree, then the decoded request object).
+        ctx.in_string = None
         protocol.decompose_incoming_envelope(ctx, protocol.REQUEST)
         descriptor = self.methods.get(ctx.method_request_string)
         if descriptor is None:
@@ -91,4 +93,5 @@ class SoapEndpoint:
         ctx.function = descriptor.function
         # Bare document/literal: the request element is the method's single argument.
         ctx.in_object = [protocol.from_element(ctx, descriptor.in_message, ctx.in_body_doc)]
+        ctx.in_document = ctx.in_body_doc = ctx.in_header_doc = None
         ctx.out_object = [self.app.call_wrapper(ctx)]
