@@ -9,6 +9,7 @@ protocol; SOAP 1.1 is offered beside it for toolkits that only speak 1.1.
 from __future__ import annotations
 
 import logging
+from base64 import b64decode
 
 from lxml import etree
 from spyne.protocol.soap import Soap11, Soap12
@@ -108,6 +109,15 @@ class _LegacyContract:
                 k: v for k, v in attrib.items() if k not in _CONTACT_DECLARED and "}" not in k
             }
         return inst
+
+    def byte_array_from_element(self, ctx, cls, element):
+        """svc:File. spyne decodes base64 with ``"".join(text)``, which first makes a list of
+        one pointer per character: ~140 MB for the 18 MB of base64 of a 200,000-row CSV.
+        This decodes the text directly; the result is the same (a one-chunk tuple)."""
+        text = element.text
+        if text is None:
+            return None
+        return (b64decode(text),)
 
     # -- output --------------------------------------------------------------------------
     def serialize(self, ctx, message):
