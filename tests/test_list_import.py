@@ -282,3 +282,57 @@ def test_racing_request_ids_create_one_list(endpoint, app, account, caplog):
     assert len(state["contacts"]) == rounds * size and len(state["members"]) == rounds * size
     # The race was real: at least one request lost on the unique constraint.
     assert any("raced another request" in r.getMessage() for r in caplog.records)
+
+
+def test_big_import_refreshes_planner_statistics(app, account, monkeypatch):
+    from sqlalchemy import text
+
+    from callfire_soap.services import lists as list_service
+    from callfire_soap.services.list_sources import NumbersSource
+
+    if app.backend.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite keeps no planner statistics")
+    monkeypatch.setattr(list_service, "ANALYZE_AFTER_CREATED", 50)
+    reltuples = text("SELECT reltuples FROM pg_class WHERE oid = 'list_members'::regclass")
+    with app.backend.engine.connect() as conn:
+        before = conn.execute(reltuples).scalar()
+    list_service.create_list(app.backend.uow, account.id, "Stats", NumbersSource(" ".join(_phones(60, 500))))
+    with app.backend.engine.connect() as conn:
+        after = conn.execute(reltuples).scalar()
+    assert after >= max(before, 0) + 60
+
+
+def test_statistics_refresh_failure_does_not_fail_the_import(app, account, monkeypatch, caplog):
+    from callfire_soap.services import lists as list_service
+    from callfire_soap.services.list_sources import NumbersSource
+
+    def broken(engine):
+        raise RuntimeError("ANALYZE failed")
+
+    monkeypatch.setattr(list_service, "ANALYZE_AFTER_CREATED", 1)
+    monkeypatch.setattr(list_service, "refresh_statistics", broken)
+    with caplog.at_level(logging.WARNING, logger="callfire_soap.lists"):
+        list_id = list_service.create_list(app.backend.uow, account.id, "Stats", NumbersSource(" ".join(_phones(3, 700))))
+    assert list_service.get_list(app.backend.uow, account.id, list_id).size == 3
+    assert "could not refresh statistics" in caplog.text
+
+
+def test_merge_lookup_probes_the_phone_index_for_an_account_new_since_analyze(app, make_account, seed):
+    """An account the planner statistics do not know yet must still get one index probe per
+    number and column (see _PG_HOLDERS), not a scan of its contacts filtered by number."""
+    from callfire_soap.storage import list_bulk
+
+    if app.backend.engine.dialect.name != "postgresql":
+        pytest.skip("plan choice of PostgreSQL")
+    known, new = make_account(), make_account()
+    seed(known, [Contact(home_phone=number) for number in _phones(3000, 10_000)])
+    with app.backend.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql("ANALYZE contacts")
+    compiled = list_bulk._PG_HOLDERS.compile(dialect=app.backend.engine.dialect)
+    with app.backend.engine.connect() as conn:
+        plan = "\n".join(conn.exec_driver_sql(
+            "EXPLAIN " + str(compiled), {"numbers": _phones(5, 20_000), "account_id": new.id}
+        ).scalars())
+    for column in ("home_phone", "work_phone", "mobile_phone"):
+        assert f"Filter: (({column})" not in plan, plan
+        assert f"(({column})::text = n.number))" in plan, plan
