@@ -117,6 +117,7 @@ def cmd_contacts_import(args) -> int:
     from .progress import ProgressReader
     from .services.list_sources import FileSource
     from .services.lists import create_list
+    from .storage.database import refresh_statistics
 
     backend = _open_backend(args.database)
     if backend is None:
@@ -144,6 +145,7 @@ def cmd_contacts_import(args) -> int:
             except BadRequest as exc:
                 reader.abandon()
                 return _fail(f"nothing imported: {exc.message}")
+        refresh_statistics(backend.engine)
         with backend.uow(write=False) as uow:
             created = uow.lists.get(account_id, list_id)
     finally:

@@ -142,3 +142,27 @@ def test_contacts_import_command(tmp_path, db_url):
     assert run("account", "create", "hank", "--password", "pw", "--database", db_url).returncode == 0
     ambiguous = run("contacts", "import", str(csv_path), "--list", "Which", "--database", db_url)
     assert ambiguous.returncode == 1 and "--account" in ambiguous.stderr
+
+
+def test_contacts_import_refreshes_postgresql_statistics(tmp_path, database_url):
+    """After a bulk import the planner must see the new rows (see refresh_statistics)."""
+    from sqlalchemy import create_engine, text
+
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite keeps no planner statistics")
+    login = "stats-" + os.urandom(4).hex()
+    assert run("account", "create", login, "--password", "pw", "--database", database_url).returncode == 0
+    csv_path = tmp_path / "export.csv"
+    csv_path.write_text("homePhone\n" + "".join(f"1213{n:07d}\n" for n in range(2000000, 2000300)))
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            before = conn.execute(text("SELECT reltuples FROM pg_class WHERE oid = 'contacts'::regclass")).scalar()
+        ok = run("contacts", "import", str(csv_path), "--list", "Stats", "--account", login,
+                 "--database", database_url)
+        assert ok.returncode == 0, ok.stderr
+        with engine.connect() as conn:
+            after = conn.execute(text("SELECT reltuples FROM pg_class WHERE oid = 'contacts'::regclass")).scalar()
+    finally:
+        engine.dispose()
+    assert after >= max(before, 0) + 300  # ANALYZE counted the imported rows

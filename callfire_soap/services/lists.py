@@ -10,6 +10,7 @@ from ..domain.errors import BadRequest, NotFound
 from ..domain.lists import ContactList
 from ..domain.paging import Page
 from ..domain.phone import DEFAULT_REGION, normalize
+from ..storage.database import refresh_statistics
 from .contacts import check_value
 from .list_import import ImportReport, ListImport
 from .list_sources import ListSource, number_tokens
@@ -17,6 +18,18 @@ from .list_sources import ListSource, number_tokens
 log = logging.getLogger("callfire_soap.lists")
 
 MAX_REQUEST_ID = 1024  # contact_lists.request_id
+# An import that creates this many contacts refreshes the planner statistics afterwards.
+ANALYZE_AFTER_CREATED = 10_000
+
+
+def _after_bulk_import(uow_factory, report: ImportReport) -> None:
+    """The list is committed: a failure here is logged, never the client's fault."""
+    if report.created < ANALYZE_AFTER_CREATED:
+        return
+    try:
+        refresh_statistics(uow_factory.engine)
+    except Exception:  # noqa: BLE001
+        log.warning("could not refresh statistics after an import", exc_info=True)
 
 
 def _clean_name(name: str | None) -> str:
@@ -63,6 +76,7 @@ def create_list(uow_factory, account_id: int, name: str, source: ListSource, val
         log.info("RequestId %r raced another request; answering with list %s", request_id, earlier)
         return earlier
     log.info("list %s created: %s", list_id, report)
+    _after_bulk_import(uow_factory, report)
     return list_id
 
 
@@ -101,6 +115,7 @@ def add_to_list(uow_factory, account_id: int, list_id: int, source: ListSource, 
         report = ListImport(uow, account_id, list_id, validate, region).run(source)
         uow.commit()
     log.info("list %s added: %s", list_id, report)
+    _after_bulk_import(uow_factory, report)
     return report
 
 
