@@ -249,3 +249,27 @@ def test_server_error_is_logged_with_traceback_and_id(endpoint, account, caplog,
     error_id = message.rsplit("error id ", 1)[1].rstrip(")")
     logged = [r for r in caplog.records if error_id in r.getMessage()]
     assert len(logged) == 1 and logged[0].exc_info and "disk on fire" in str(logged[0].exc_info[1])
+
+
+def test_a_response_that_cannot_be_written_is_a_logged_server_fault(endpoint, account, seed, caplog, monkeypatch):
+    from lxml import etree
+
+    from callfire_soap.domain.contacts import Contact
+    from callfire_soap.soap import operations
+
+    (cid,) = seed(account, [Contact(first_name="Ann")])
+
+    def broken_writer(parent, contact):
+        raise ValueError("writer broke")
+
+    monkeypatch.setitem(operations.OUTPUT_WRITERS, "GetContact", broken_writer)
+    caplog.set_level(logging.INFO)
+    reply = requests.post(endpoint, data=envelope(f"<svc:GetContact><svc:Id>{cid}</svc:Id></svc:GetContact>"),
+                          headers={"Content-Type": CT12, "Authorization": account.auth}, timeout=10)
+    assert reply.status_code == 500
+    root = etree.fromstring(reply.content)  # a whole SOAP envelope, not a half-written one
+    info = "env:Body/env:Fault/env:Detail/svc:ServiceFaultInfo/"
+    assert root.findtext(info + "svc:FaultCode", namespaces=NS) == "UNAVAILABLE"
+    assert "Ann" not in reply.text and "writer broke" not in reply.text
+    error_id = root.findtext(info + "svc:Message", namespaces=NS).rsplit("error id ", 1)[1].rstrip(")")
+    assert any(error_id in r.getMessage() and r.exc_info for r in caplog.records)

@@ -65,19 +65,25 @@ class SoapEndpoint:
     def __call__(self, environ, start_response):
         length = int(environ.get("CONTENT_LENGTH") or 0)
         ctx = RequestContext(self.app, environ, environ["wsgi.input"].read(length) if length > 0 else b"")
-        status = "200 OK"
         try:
             self._handle(ctx)
         except Exception as error:  # noqa: BLE001 - every failure leaves as a SOAP fault
             ctx.out_error = error if isinstance(error, Fault) else as_service_fault(error)
             ctx.out_object = None
-        if ctx.out_error is not None:
-            status = self.protocol.fault_to_http_response_code(ctx.out_error)
-        self.protocol.serialize(ctx, self.protocol.RESPONSE)
-        self.protocol.create_out_string(ctx)
-        payload = ctx.out_string[0]
+        try:
+            payload = self._write(ctx)
+        except Exception as error:  # noqa: BLE001 - a response that cannot be written is the server's fault
+            ctx.out_error, ctx.out_object = as_service_fault(error), None
+            payload = self._write(ctx)
+        status = "200 OK" if ctx.out_error is None else self.protocol.fault_to_http_response_code(ctx.out_error)
         start_response(status, [*self.headers, ("Content-Length", str(len(payload)))])
         return [payload]
+
+    def _write(self, ctx: RequestContext) -> bytes:
+        ctx.out_document = ctx.out_body_doc = ctx.out_string = None
+        self.protocol.serialize(ctx, self.protocol.RESPONSE)
+        self.protocol.create_out_string(ctx)
+        return ctx.out_string[0]
 
     def _handle(self, ctx: RequestContext) -> None:
         protocol = self.protocol
