@@ -145,7 +145,11 @@ def cmd_contacts_import(args) -> int:
             except BadRequest as exc:
                 reader.abandon()
                 return _fail(f"nothing imported: {exc.message}")
-        refresh_statistics(backend.engine)
+        try:
+            refresh_statistics(backend.engine)
+        except Exception as exc:  # noqa: BLE001 - the list is committed; say so and go on
+            print(f"callfire-soap: warning: planner statistics not refreshed ({exc}); "
+                  "run ANALYZE contacts", file=sys.stderr)
         with backend.uow(write=False) as uow:
             created = uow.lists.get(account_id, list_id)
     finally:

@@ -129,3 +129,39 @@ def test_write_on_a_dropped_connection_fails_once_then_the_pool_recovers(databas
             uow.commit()
     finally:
         engine.dispose()
+
+
+def test_prepared_read_after_a_server_restart_with_several_pooled_connections(database_url, monkeypatch):
+    """A restart drops every pooled connection: the retry must not meet another dead one."""
+    from callfire_soap.storage.uow import UnitOfWorkFactory
+
+    engine = database.make_engine(database_url, pool_size=3, max_overflow=0)
+    try:
+        if engine.dialect.name != "postgresql":
+            pytest.skip("server-side disconnects need a database server")
+        monkeypatch.setattr(database, "PING_IDLE_AFTER", 3600.0)
+        reads = UnitOfWorkFactory(engine).contact_reads
+        held = [engine.connect() for _ in range(3)]  # fill the pool with three live connections
+        pids = [conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one() for conn in held]
+        for conn in held:
+            conn.close()
+        admin = database.make_engine(database_url)
+        with admin.connect() as conn:
+            for pid in pids:
+                conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        admin.dispose()
+        assert reads.get(-1, -1) is None
+        assert reads.get(-1, -1) is None
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("text_filter", [None, "needle"])
+def test_query_total_with_max_results_zero_and_past_the_end(app, account, seed, text_filter):
+    from callfire_soap.domain.paging import Page
+
+    seed(account, [Contact(first_name="Needle One"), Contact(first_name="Needle Two")])
+    with app.backend.uow(write=False) as uow:
+        for page, expected_rows in ((Page(0, 0), 0), (Page(1, 0), 1), (Page(10, 0), 2), (Page(10, 5), 0)):
+            total, rows = uow.contacts.query(account.id, page, text=text_filter)
+            assert (total, len(rows)) == (2, expected_rows), page

@@ -82,19 +82,23 @@ class ContactRepository:
             )
         conditions.extend(self._text_conditions(field, text))
         where = and_(*conditions)
-        # The total rides along with the page (a window count over every match), so that a
-        # String search looks its matches up once rather than once for the count and once
-        # for the page (on PostgreSQL the trigram lookup is most of the query's cost).
-        rows = self.conn.execute(
-            select(*_COLUMNS, func.count().over().label("total"))
-            .where(where).order_by(contacts.c.id).limit(page.limit).offset(page.offset)
-        ).all()
+        page_query = select(*_COLUMNS).where(where).order_by(contacts.c.id).limit(page.limit).offset(page.offset)
+        count_query = select(func.count()).select_from(contacts).where(where)
+        if not field and not text:
+            # A plain listing: an index-only count and one page (a window count would read
+            # every row of the account).
+            total = self.conn.execute(count_query).scalar_one()
+            return total, self._with_custom(self.conn.execute(page_query).all())
+        # A search: the total rides along with the page (a window count over every match),
+        # so that the matches are looked up once rather than once for the count and once for
+        # the page (on PostgreSQL the trigram lookup is most of the query's cost).
+        rows = self.conn.execute(page_query.add_columns(func.count().over().label("total"))).all()
         if rows:
             total = rows[0][-1]
-        elif page.offset == 0:
+        elif page.offset == 0 and page.limit > 0:
             total = 0
-        else:  # a page past the end: the count needs a query of its own
-            total = self.conn.execute(select(func.count()).select_from(contacts).where(where)).scalar_one()
+        else:  # no page to carry it (past the end, or MaxResults 0): count on its own
+            total = self.conn.execute(count_query).scalar_one()
         return total, self._with_custom([row[:-1] for row in rows])
 
     def _text_conditions(self, field: str | None, text: str | None) -> list:

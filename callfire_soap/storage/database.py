@@ -83,8 +83,11 @@ def _ping_idle_connections(engine: Engine) -> None:
             dbapi_conn.rollback()
         except engine.dialect.loaded_dbapi.Error as exc:
             if engine.dialect.is_disconnect(exc, dbapi_conn, None):
-                # The pool discards this connection and checks out another.
-                raise DisconnectionError() from exc
+                # The pool discards this connection, and every older one (a restarted
+                # server dropped them all), and checks out another.
+                error = DisconnectionError()
+                error.invalidate_pool = True
+                raise error from exc
             raise
 
 
@@ -101,7 +104,11 @@ def refresh_statistics(engine: Engine, tables=BULK_TABLES) -> None:
         return
     from .search import PG_INDEX
 
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+    with engine.begin() as conn:
+        # It runs after an import has committed, in the request's thread: never wait long
+        # for a lock (another ANALYZE, a VACUUM) or for a slow statement.
+        conn.exec_driver_sql("SET LOCAL lock_timeout = '2s'")
+        conn.exec_driver_sql("SET LOCAL statement_timeout = '60s'")
         for table in tables:
             conn.exec_driver_sql(f"ANALYZE {table}")
         # The trigram index takes bulk inserts into its pending list (GIN fastupdate), which

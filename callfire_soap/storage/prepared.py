@@ -61,7 +61,10 @@ class PreparedSelect:
                     dbapi_conn.autocommit = False
         except self.dbapi_error as exc:
             if self.engine.dialect.is_disconnect(exc, proxy.dbapi_connection, None):
-                proxy.invalidate(exc)
+                # As a SQLAlchemy Connection does on a disconnect: discard this connection
+                # and mark every older pooled one stale (a restarted server dropped them all),
+                # so that the retry does not meet another dead one.
+                self.engine.pool._invalidate(proxy, exc)
                 exc._callfire_disconnect = True
             raise
         finally:
