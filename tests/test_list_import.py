@@ -91,6 +91,9 @@ BAD_FILES = {
     "unterminated quote": b'firstName,homePhone\n"Ann,2132212384\n',
     "empty": b"\r\n\r\n",
     "value too long": ("firstName,homePhone\n" + "x" * 2000 + ",2132212384\n").encode(),
+    # U+FFFF is valid UTF-8 but no XML document can carry it: stored, the contact could
+    # never be read back.
+    "non-character": "firstName,homePhone\nAnn\uffff,2132212384\n".encode(),
 }
 
 

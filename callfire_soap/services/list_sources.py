@@ -133,6 +133,9 @@ _ALIAS_NOISE = re.compile(r"[\s_.\-]+")
 _IGNORED_COLUMNS = {"id", "contactid"}
 # Text files carry no C0 control characters other than tab, CR and LF.
 _BINARY = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Decoded UTF-8 holds no surrogates; these two non-characters are the rest of what XML 1.0
+# forbids, and a stored value holding one could never be sent back.
+_NOT_XML = re.compile("[\ufffe\uffff]")
 # A cell that looks like a phone number (so the first row is data, not a header).
 _NUMBER_CELL = re.compile(r"^\+?[0-9][0-9 ().\-]*$")
 _DELIMITERS = (",", ";", "\t")
@@ -156,6 +159,8 @@ def _decoded_lines(chunks: Iterable[bytes]) -> Iterator[str]:
             text = decoder.decode(b"", True) if piece is None else decoder.decode(piece)
             if _BINARY.search(text):
                 raise BadRequest("File is not a CSV text file (it contains binary data)")
+            if _NOT_XML.search(text):
+                raise BadRequest("File contains U+FFFE or U+FFFF, which no SOAP response can carry")
             pending += text
             start = 0
             while (end := pending.find("\n", start)) >= 0:
