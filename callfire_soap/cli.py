@@ -117,7 +117,6 @@ def cmd_contacts_import(args) -> int:
     from .progress import ProgressReader
     from .services.list_sources import FileSource
     from .services.lists import create_list
-    from .storage.database import refresh_statistics
 
     backend = _open_backend(args.database)
     if backend is None:
@@ -140,16 +139,12 @@ def cmd_contacts_import(args) -> int:
             return _fail(f"cannot read {args.file}: {exc.strerror}")
         with reader:
             try:
+                # An operator's bulk load: refresh the planner statistics whatever its size.
                 list_id = create_list(backend.uow, account_id, args.list, FileSource(reader.chunks()),
-                                      validate=not args.no_validate, region=backend.region)
+                                      validate=not args.no_validate, region=backend.region, analyze_after=0)
             except BadRequest as exc:
                 reader.abandon()
                 return _fail(f"nothing imported: {exc.message}")
-        try:
-            refresh_statistics(backend.engine)
-        except Exception as exc:  # noqa: BLE001 - the list is committed; say so and go on
-            print(f"callfire-soap: warning: planner statistics not refreshed ({exc}); "
-                  "run ANALYZE contacts", file=sys.stderr)
         with backend.uow(write=False) as uow:
             created = uow.lists.get(account_id, list_id)
     finally:

@@ -22,9 +22,10 @@ MAX_REQUEST_ID = 1024  # contact_lists.request_id
 ANALYZE_AFTER_CREATED = 10_000
 
 
-def _after_bulk_import(uow_factory, report: ImportReport) -> None:
-    """The list is committed: a failure here is logged, never the client's fault."""
-    if report.created < ANALYZE_AFTER_CREATED:
+def _after_bulk_import(uow_factory, report: ImportReport, analyze_after: int | None = None) -> None:
+    """The list is committed: a failure here is logged, never the client's fault.
+    analyze_after: the number of new contacts that calls for it (None: ANALYZE_AFTER_CREATED)."""
+    if report.created < (ANALYZE_AFTER_CREATED if analyze_after is None else analyze_after):
         return
     try:
         refresh_statistics(uow_factory.engine)
@@ -50,10 +51,12 @@ def _clean_request_id(request_id: str | None) -> str | None:
 
 
 def create_list(uow_factory, account_id: int, name: str, source: ListSource, validate: bool = True,
-                request_id: str | None = None, region: str = DEFAULT_REGION) -> int:
+                request_id: str | None = None, region: str = DEFAULT_REGION,
+                analyze_after: int | None = None) -> int:
     """Create a list from one source and return its id. A RequestId the account has used
     before returns that list's id and creates nothing; the unique constraint on
-    (account_id, request_id) makes this hold when two such requests race."""
+    (account_id, request_id) makes this hold when two such requests race. analyze_after:
+    see _after_bulk_import."""
     name = _clean_name(name)
     request_id = _clean_request_id(request_id)
     try:
@@ -76,7 +79,7 @@ def create_list(uow_factory, account_id: int, name: str, source: ListSource, val
         log.info("RequestId %r raced another request; answering with list %s", request_id, earlier)
         return earlier
     log.info("list %s created: %s", list_id, report)
-    _after_bulk_import(uow_factory, report)
+    _after_bulk_import(uow_factory, report, analyze_after)
     return list_id
 
 
