@@ -13,14 +13,9 @@ Application's call_wrapper, which maps errors to faults), serialization.
 """
 from __future__ import annotations
 
-import logging
-
-from spyne import Fault
 from spyne.error import ResourceNotFoundError
 
 from .faults import as_service_fault
-
-log = logging.getLogger("callfire_soap.soap")
 
 
 class _Transport:
@@ -68,8 +63,7 @@ class SoapEndpoint:
         try:
             self._handle(ctx)
         except Exception as error:  # noqa: BLE001 - every failure leaves as a SOAP fault
-            ctx.out_error = error if isinstance(error, Fault) else as_service_fault(error)
-            ctx.out_object = None
+            ctx.out_error, ctx.out_object = as_service_fault(error), None
         try:
             payload = self._write(ctx)
         except Exception as error:  # noqa: BLE001 - a response that cannot be written is the server's fault
