@@ -337,8 +337,7 @@ class PostgresBulk(PortableBulk):
     def insert_contacts(self, account_id: int, new_contacts: Sequence[Contact]) -> list[int]:
         if not new_contacts:
             return []
-        # Ids come from the table's own sequence, so they never collide with concurrent writers.
-        ids = sorted(self.conn.execute(_RESERVE_IDS, {"n": len(new_contacts)}).scalars())
+        ids = self._reserve_ids(len(new_contacts))
         for contact, new_id in zip(new_contacts, ids):
             contact.id = new_id
         params = {col: [getattr(c, col) for c in new_contacts] for col in DECLARED_COLUMNS}
@@ -355,10 +354,15 @@ class PostgresBulk(PortableBulk):
         if not numbers:
             return []
         statement = _PG_INSERT_NUMBERS[_phone_column(column)]
-        ids = sorted(self.conn.execute(_RESERVE_IDS, {"n": len(numbers)}).scalars())
+        ids = self._reserve_ids(len(numbers))
         self.conn.execute(statement, {"ids": ids, "numbers": list(numbers), "account_id": account_id,
                                       "created_at": datetime.now(timezone.utc)})
         return ids
+
+    def _reserve_ids(self, count: int) -> list[int]:
+        """Ids for new contacts, ascending. They come from the table's own sequence, so they
+        never collide with concurrent writers."""
+        return sorted(self.conn.execute(_RESERVE_IDS, {"n": count}).scalars())
 
     def blocked_numbers(self, account_id: int, numbers: Sequence[str]) -> set[str]:
         # DncRepository's IN list, once psycopg prepares it, gets a generic plan that compares
