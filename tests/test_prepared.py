@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
 
 from callfire_soap.domain.contacts import Contact
 from callfire_soap.storage import database
 from callfire_soap.storage.prepared import PreparedSelect
 from callfire_soap.storage.tables import contacts
+from callfire_soap.storage.uow import UnitOfWorkFactory
 
 
 def _both_reads(app, account_id, contact_id):
@@ -60,100 +62,89 @@ def test_prepared_select_refuses_columns_that_need_conversion(app):
         PreparedSelect(app.backend.engine, statement)
 
 
-def test_prepared_read_retries_once_on_a_dropped_connection(database_url, monkeypatch):
-    engine = database.make_engine(database_url, pool_size=1, max_overflow=0)
-    try:
-        from callfire_soap.storage.uow import UnitOfWorkFactory
+@pytest.fixture
+def pg_engine(database_url, monkeypatch):
+    """pg_engine(pool_size, ping_idle_after): an engine of its own on the test database, for
+    tests that kill its server connections; PostgreSQL only."""
+    engines = []
 
+    def make(pool_size: int, ping_idle_after: float):
+        engine = database.make_engine(database_url, pool_size=pool_size, max_overflow=0)
+        engines.append(engine)
         if engine.dialect.name != "postgresql":
             pytest.skip("server-side disconnects need a database server")
-        monkeypatch.setattr(database, "PING_IDLE_AFTER", 3600.0)  # no ping: the read itself meets the break
-        reads = UnitOfWorkFactory(engine).contact_reads
-        assert reads.get(-1, -1) is None  # the pool now holds one live connection
-        with engine.connect() as conn:
-            backend_pid = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
-        admin = database.make_engine(database_url)
-        with admin.connect() as conn:
-            conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": backend_pid})
-        admin.dispose()
-        assert reads.get(-1, -1) is None  # answered on a fresh connection, no error
-        with engine.connect() as conn:
-            assert conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one() != backend_pid
-    finally:
+        monkeypatch.setattr(database, "PING_IDLE_AFTER", ping_idle_after)
+        return engine
+
+    yield make
+    for engine in engines:
         engine.dispose()
 
 
-def test_idle_connection_is_pinged_and_replaced(database_url, monkeypatch):
-    engine = database.make_engine(database_url, pool_size=1, max_overflow=0)
+def _backend_pid(conn) -> int:
+    return conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
+
+
+def _terminate(database_url: str, pids) -> None:
+    """What a server restart does to these connections."""
+    admin = database.make_engine(database_url)
     try:
-        if engine.dialect.name != "postgresql":
-            pytest.skip("server-side disconnects need a database server")
-        monkeypatch.setattr(database, "PING_IDLE_AFTER", 0.0)  # every checkout counts as idle
-        with engine.connect() as conn:
-            backend_pid = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
-        admin = database.make_engine(database_url)
-        with admin.connect() as conn:
-            conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": backend_pid})
-        admin.dispose()
-        # Through a SQLAlchemy Connection, which does not retry: only the ping saves it.
-        with engine.connect() as conn:
-            assert conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one() != backend_pid
-    finally:
-        engine.dispose()
-
-
-def test_write_on_a_dropped_connection_fails_once_then_the_pool_recovers(database_url, monkeypatch):
-    from sqlalchemy.exc import DBAPIError
-
-    from callfire_soap.storage.uow import UnitOfWorkFactory
-
-    engine = database.make_engine(database_url, pool_size=1, max_overflow=0)
-    try:
-        if engine.dialect.name != "postgresql":
-            pytest.skip("server-side disconnects need a database server")
-        monkeypatch.setattr(database, "PING_IDLE_AFTER", 3600.0)
-        uow_factory = UnitOfWorkFactory(engine)
-        with engine.connect() as conn:
-            backend_pid = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
-        admin = database.make_engine(database_url)
-        with admin.connect() as conn:
-            conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": backend_pid})
-        admin.dispose()
-        with pytest.raises(DBAPIError) as failure:
-            with uow_factory() as uow:
-                uow.conn.execute(contacts.update().where(contacts.c.id == -1).values(first_name="x"))
-                uow.commit()
-        assert failure.value.connection_invalidated
-        with uow_factory() as uow:  # the next unit of work gets a fresh connection
-            uow.conn.execute(contacts.update().where(contacts.c.id == -1).values(first_name="x"))
-            uow.commit()
-    finally:
-        engine.dispose()
-
-
-def test_prepared_read_after_a_server_restart_with_several_pooled_connections(database_url, monkeypatch):
-    """A restart drops every pooled connection: the retry must not meet another dead one."""
-    from callfire_soap.storage.uow import UnitOfWorkFactory
-
-    engine = database.make_engine(database_url, pool_size=3, max_overflow=0)
-    try:
-        if engine.dialect.name != "postgresql":
-            pytest.skip("server-side disconnects need a database server")
-        monkeypatch.setattr(database, "PING_IDLE_AFTER", 3600.0)
-        reads = UnitOfWorkFactory(engine).contact_reads
-        held = [engine.connect() for _ in range(3)]  # fill the pool with three live connections
-        pids = [conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one() for conn in held]
-        for conn in held:
-            conn.close()
-        admin = database.make_engine(database_url)
         with admin.connect() as conn:
             for pid in pids:
                 conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
-        admin.dispose()
-        assert reads.get(-1, -1) is None
-        assert reads.get(-1, -1) is None
     finally:
-        engine.dispose()
+        admin.dispose()
+
+
+def test_prepared_read_retries_once_on_a_dropped_connection(pg_engine, database_url):
+    engine = pg_engine(pool_size=1, ping_idle_after=3600.0)  # no ping: the read itself meets the break
+    reads = UnitOfWorkFactory(engine).contact_reads
+    assert reads.get(-1, -1) is None  # the pool now holds one live connection
+    with engine.connect() as conn:
+        backend_pid = _backend_pid(conn)
+    _terminate(database_url, [backend_pid])
+    assert reads.get(-1, -1) is None  # answered on a fresh connection, no error
+    with engine.connect() as conn:
+        assert _backend_pid(conn) != backend_pid
+
+
+def test_idle_connection_is_pinged_and_replaced(pg_engine, database_url):
+    engine = pg_engine(pool_size=1, ping_idle_after=0.0)  # every checkout counts as idle
+    with engine.connect() as conn:
+        backend_pid = _backend_pid(conn)
+    _terminate(database_url, [backend_pid])
+    # Through a SQLAlchemy Connection, which does not retry: only the ping saves it.
+    with engine.connect() as conn:
+        assert _backend_pid(conn) != backend_pid
+
+
+def test_write_on_a_dropped_connection_fails_once_then_the_pool_recovers(pg_engine, database_url):
+    engine = pg_engine(pool_size=1, ping_idle_after=3600.0)
+    uow_factory = UnitOfWorkFactory(engine)
+    with engine.connect() as conn:
+        backend_pid = _backend_pid(conn)
+    _terminate(database_url, [backend_pid])
+    with pytest.raises(DBAPIError) as failure:
+        with uow_factory() as uow:
+            uow.conn.execute(contacts.update().where(contacts.c.id == -1).values(first_name="x"))
+            uow.commit()
+    assert failure.value.connection_invalidated
+    with uow_factory() as uow:  # the next unit of work gets a fresh connection
+        uow.conn.execute(contacts.update().where(contacts.c.id == -1).values(first_name="x"))
+        uow.commit()
+
+
+def test_prepared_read_after_a_server_restart_with_several_pooled_connections(pg_engine, database_url):
+    """A restart drops every pooled connection: the retry must not meet another dead one."""
+    engine = pg_engine(pool_size=3, ping_idle_after=3600.0)
+    reads = UnitOfWorkFactory(engine).contact_reads
+    held = [engine.connect() for _ in range(3)]  # fill the pool with three live connections
+    pids = [_backend_pid(conn) for conn in held]
+    for conn in held:
+        conn.close()
+    _terminate(database_url, pids)
+    assert reads.get(-1, -1) is None
+    assert reads.get(-1, -1) is None
 
 
 @pytest.mark.parametrize("text_filter", [None, "needle"])
