@@ -11,8 +11,8 @@ import re
 from urllib.parse import parse_qs
 
 from .backend import Backend
-from .soap.application import build_soap11_application, build_soap_application
-from .soap.endpoint import SoapEndpoint
+from .operations import OPERATIONS, Scope
+from .soap import build_endpoints
 from .soap.wsdl import CONCRETE, CONCRETE_WSDL, CONCRETE_WSDL_11, SOAP11_PATH, SOAP12_PATH, WSDL_DIR, WsdlPublisher
 
 log = logging.getLogger("callfire_soap.app")
@@ -50,8 +50,7 @@ class CallFireApp:
         self.max_body = max_body
         self.trust_forwarded = trust_forwarded
         self.wsdl = WsdlPublisher()
-        self.soap12 = SoapEndpoint(build_soap_application())
-        self.soap11 = SoapEndpoint(build_soap11_application())
+        self.soap12, self.soap11 = build_endpoints(OPERATIONS)
         # endpoint path -> (SOAP endpoint, the concrete WSDL that names it)
         self.endpoints = {
             SOAP12_PATH: (self.soap12, CONCRETE_WSDL),
@@ -127,9 +126,12 @@ class CallFireApp:
 
             environ["wsgi.input"] = io.BytesIO(payload)
             environ["CONTENT_LENGTH"] = str(len(payload))
-        environ["callfire.account_id"] = account_id
-        environ["callfire.backend"] = self.backend
-        return soap_endpoint(environ, start_response)
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        payload = environ["wsgi.input"].read(length) if length > 0 else b""
+        scope = Scope(account_id, self.backend.uow, self.backend.region)
+        status, content_type, document = soap_endpoint.respond(payload, scope)
+        start_response(status, [("Content-Type", content_type), ("Content-Length", str(len(document)))])
+        return [document]
 
     def _authenticate(self, environ) -> int | None:
         header = environ.get("HTTP_AUTHORIZATION", "")

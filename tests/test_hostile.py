@@ -48,7 +48,7 @@ CASES = [
      CT12, 500, "BAD_REQUEST", "env:Sender"),
     ("deep-nesting", envelope("<svc:QueryContacts>" + "<a>" * 100_000 + "</a>" * 100_000 + "</svc:QueryContacts>"),
      CT12, 500, "BAD_REQUEST", "env:Sender"),
-    ("soap11-envelope", b'<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body>'
+    ("foreign-envelope", b'<s:Envelope xmlns:s="http://example.com/not-soap/envelope/"><s:Body>'
      b'<GetContact xmlns="http://api.callfire.com/service/xsd"><Id>1</Id></GetContact></s:Body></s:Envelope>',
      "text/xml; charset=utf-8", 500, "BAD_REQUEST", "env:VersionMismatch"),
     ("no-body", b'<env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope"/>', CT12, 500,
@@ -255,14 +255,14 @@ def test_a_response_that_cannot_be_written_is_a_logged_server_fault(endpoint, ac
     from lxml import etree
 
     from callfire_soap.domain.contacts import Contact
-    from callfire_soap.soap import operations
+    from callfire_soap import data_elements
 
     (cid,) = seed(account, [Contact(first_name="Ann")])
 
     def broken_writer(parent, contact):
         raise ValueError("writer broke")
 
-    monkeypatch.setitem(operations.OUTPUT_WRITERS, "GetContact", broken_writer)
+    monkeypatch.setitem(data_elements.WRITERS, "Contact", broken_writer)
     caplog.set_level(logging.INFO)
     reply = requests.post(endpoint, data=envelope(f"<svc:GetContact><svc:Id>{cid}</svc:Id></svc:GetContact>"),
                           headers={"Content-Type": CT12, "Authorization": account.auth}, timeout=10)

@@ -5,8 +5,8 @@ from importlib import resources
 
 from lxml import etree
 
-from .faults import ServiceFault
-from .namespaces import DATA, SVC
+from ..faults import ServiceFault
+from ..namespaces import DATA, SVC
 
 _S = "{%s}" % SVC
 _D = "{%s}" % DATA
