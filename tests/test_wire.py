@@ -221,18 +221,3 @@ def test_forwarded_headers_are_honoured_only_when_trusted(app, server):
     finally:
         app.trust_forwarded = False
     assert proxied.find(location).get("location") == "https://api.example.com/api/1.1/soap12/contact"
-
-
-@pytest.mark.parametrize("text", [None, "", "aGVsbG8=", "aGVs\nbG8=\n", "  aGVsbG8gd29ybGQ=  ", "QQ=="])
-def test_file_base64_decoding_matches_spyne(text):
-    """The protocol decodes svc:File itself (spyne's decoder needs ~8 bytes per base64
-    character); both must give the same value."""
-    from spyne.model.binary import ByteArray
-
-    from callfire_soap.soap.spyne_binding import SpyneBinding
-
-    element = etree.Element("{http://api.callfire.com/service/xsd}File")
-    element.text = text
-    ours = SpyneBinding([]).application.in_protocol.byte_array_from_element(None, ByteArray, element)
-    expected = None if element.text is None else ByteArray.from_base64(element.text)
-    assert ours == expected
