@@ -12,7 +12,7 @@ from callfire_soap.storage import database
 from callfire_soap.storage.search import is_search_object
 from callfire_soap.storage.tables import metadata
 
-from scripts.benchlib.common import scratch_database
+from callfire_soap.storage.scratch import scratch_database
 
 from .conftest import PG_BASE
 
