@@ -13,6 +13,14 @@ from .domain.errors import ServiceError
 
 log = logging.getLogger("callfire_soap.faults")
 
+# Fault messages often quote the request (a name, a value, an XSD error about an attribute):
+# a hostile request must not get megabytes echoed back and written to the log.
+MAX_MESSAGE = 500
+
+
+def bounded(text: str, limit: int = MAX_MESSAGE) -> str:
+    return text if len(text) <= limit else text[:limit] + "..."
+
 
 class ServiceFault(Exception):
     """A fault with a legacy FaultCode. ``sender`` picks env:Sender over env:Receiver;
@@ -20,10 +28,11 @@ class ServiceFault(Exception):
 
     def __init__(self, fault_code: str, message: str, detail: str | None = None,
                  sender: bool = True, soap_code: str | None = None):
+        message = bounded(message)
         super().__init__(message)
         self.fault_code = fault_code
         self.message = message
-        self.detail_text = detail
+        self.detail_text = None if detail is None else bounded(detail)
         self.sender = sender
         self.soap_code = soap_code or ("Sender" if sender else "Receiver")
 

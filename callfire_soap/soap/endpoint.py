@@ -19,6 +19,7 @@ from ..data_elements import WRITERS
 from ..faults import ServiceFault, as_service_fault
 from ..namespaces import DATA, SOAP11_ENV, SOAP12_ENV, SVC
 from ..operations.table import Created, Items, Operation, Resource, Scope
+from . import limits
 from .faults import write_fault_11, write_fault_12
 from .spyne_binding import SpyneBinding
 from .validation import RequestValidator
@@ -42,17 +43,16 @@ SOAP11 = SoapVersion("SOAP 1.1", SOAP11_ENV, "text/xml; charset=utf-8", write_fa
 _BY_ENVELOPE = {"{%s}Envelope" % v.envelope_ns: v for v in (SOAP12, SOAP11)}
 
 
-def hardened_parser() -> etree.XMLParser:
-    """SOAP forbids DTDs: entities are never resolved (and a DOCTYPE is refused after the
-    parse), the network is never touched. huge_tree is on: libxml2's default caps a text node
-    at 10 MB, and a CSV File of 200,000 rows is ~15 MB of base64 in one element. What those
-    caps guard against is bounded otherwise: the body size limit (CALLFIRE_MAX_BODY, checked
-    before the body is read) bounds every text node, entity expansion is off, and libxml2
-    still stops at 2,048 levels of nesting."""
-    return etree.XMLParser(
-        resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
-        huge_tree=True, remove_comments=True, remove_pis=True,
-    )
+# SOAP forbids DTDs: entities are never resolved (and a DOCTYPE is refused after the parse),
+# the network is never touched. huge_tree is on: libxml2's default caps a text node at 10 MB,
+# and a CSV File of 200,000 rows is ~15 MB of base64 in one element. What those caps guard
+# against is bounded otherwise: the body size limit (CALLFIRE_MAX_BODY, checked before the body
+# is read) bounds every text node, entity expansion is off, libxml2 still stops at 2,048
+# levels of nesting, and limits.parse bounds the number of elements.
+PARSER_OPTIONS = dict(
+    resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
+    huge_tree=True, remove_comments=True, remove_pis=True,
+)
 
 
 def write_result(body: etree._Element, shape, value) -> None:
@@ -82,7 +82,6 @@ class SoapEndpoint:
         self.native = native
         self.binding = binding
         self.validate = validator
-        self._parser = hardened_parser()
         self._operations = {_S + op.request_element: op for op in operations}
 
     def respond(self, payload: bytes, scope: Scope) -> tuple[str, str, bytes]:
@@ -117,7 +116,7 @@ class SoapEndpoint:
         if not payload.strip():
             raise ServiceFault.bad_request("Empty request body")
         try:
-            root = etree.fromstring(payload, self._parser)
+            root = limits.parse(payload, PARSER_OPTIONS)
         except etree.XMLSyntaxError as exc:
             raise ServiceFault.bad_request("Malformed XML: %s" % exc) from None
         # lxml accepts an internal subset when DTD loading is off; SOAP forbids any.
@@ -127,15 +126,16 @@ class SoapEndpoint:
 
     def _request(self, root: etree._Element, version: SoapVersion):
         env = "{%s}" % version.envelope_ns
-        body = root.find(env + "Body")
-        if body is None:
-            raise ServiceFault.bad_request("The envelope has no Body")
-        children = [child for child in body if isinstance(child.tag, str)]
+        parts = [child for child in root if isinstance(child.tag, str)]
+        header = parts.pop(0) if parts and parts[0].tag == env + "Header" else None
+        if len(parts) != 1 or parts[0].tag != env + "Body":
+            raise ServiceFault.bad_request("The envelope must hold one Body, after an optional Header")
+        children = [child for child in parts[0] if isinstance(child.tag, str)]
         if len(children) != 1:
             raise ServiceFault.bad_request("The Body must hold exactly one request element")
         element = children[0]
+        limits.check(header, element)
         self.validate(element)
-        header = root.find(env + "Header")
         if header is not None:
             _check_must_understand(header, env)
         operation = self._operations.get(element.tag)
