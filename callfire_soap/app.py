@@ -59,6 +59,15 @@ class CallFireApp:
 
     # -- routing -------------------------------------------------------------------------
     def __call__(self, environ, start_response):
+        if environ.get("REQUEST_METHOD") == "HEAD":
+            # The headers of the GET answer (Content-Length included), no body: the WSGI
+            # servers pass a body through as it is, even for HEAD.
+            for _ in self._route(environ, start_response):
+                pass
+            return [b""]
+        return self._route(environ, start_response)
+
+    def _route(self, environ, start_response):
         path = environ.get("PATH_INFO", "") or "/"
         method = environ.get("REQUEST_METHOD", "GET")
         endpoint = self.endpoints.get(path)
@@ -168,7 +177,11 @@ def _base_url(environ, trust_forwarded: bool = False) -> str | None:
         if forwarded_host:
             host = forwarded_host
     if not host:
-        host = environ.get("SERVER_NAME", "localhost")
+        # HTTP/1.0 without Host: the server's own name, unless the server made one up
+        # (waitress says "waitress.invalid"), in which case the address the request came to.
+        host = environ.get("SERVER_NAME") or ""
+        if not host or host.endswith(".invalid"):
+            host = "localhost"
         port = environ.get("SERVER_PORT", "")
         if port and port not in ("80", "443"):
             host += ":" + port

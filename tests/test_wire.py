@@ -221,3 +221,32 @@ def test_forwarded_headers_are_honoured_only_when_trusted(app, server):
     finally:
         app.trust_forwarded = False
     assert proxied.find(location).get("location") == "https://api.example.com/api/1.1/soap12/contact"
+
+
+def _raw_http(server: str, request: bytes) -> bytes:
+    import socket
+
+    host, port = server.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(request)
+        chunks = []
+        while chunk := sock.recv(65536):
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def test_head_of_the_wsdl_has_its_headers_and_no_body(server):
+    get = requests.get(server + "/api/1.1/soap12/contact?wsdl", timeout=10)
+    raw = _raw_http(server, b"HEAD /api/1.1/soap12/contact?wsdl HTTP/1.0\r\nHost: x.example\r\n\r\n")
+    head, _, body = raw.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.0 200") or head.startswith(b"HTTP/1.1 200")
+    assert b"Content-Type: text/xml" in head and body == b""
+    assert get.status_code == 200 and get.content
+
+
+def test_wsdl_address_without_a_host_header_is_a_usable_url(server):
+    raw = _raw_http(server, b"GET /api/1.1/soap12/contact?wsdl HTTP/1.0\r\n\r\n")
+    body = raw.partition(b"\r\n\r\n")[2]
+    location = etree.fromstring(body).find(".//{http://schemas.xmlsoap.org/wsdl/soap12/}address").get("location")
+    assert ".invalid" not in location and location.endswith("/api/1.1/soap12/contact")
+    assert location.startswith("http://") and ":" + server.rsplit(":", 1)[1] + "/" in location
