@@ -83,6 +83,7 @@ class SoapEndpoint:
         self.binding = binding
         self.validate = validator
         self._operations = {_S + op.request_element: op for op in operations}
+        self._parser = etree.XMLParser(**PARSER_OPTIONS)
 
     def respond(self, payload: bytes, scope: Scope) -> tuple[str, str, bytes]:
         """(HTTP status, Content-Type, response body) for one request body."""
@@ -116,7 +117,7 @@ class SoapEndpoint:
         if not payload.strip():
             raise ServiceFault.bad_request("Empty request body")
         try:
-            root = limits.parse(payload, PARSER_OPTIONS)
+            root = limits.parse(payload, self._parser, PARSER_OPTIONS)
         except etree.XMLSyntaxError as exc:
             raise ServiceFault.bad_request("Malformed XML: %s" % exc) from None
         # lxml accepts an internal subset when DTD loading is off; SOAP forbids any.

@@ -26,11 +26,12 @@ _CONTACT = "{%s}Contact" % DATA
 _DECLARED = frozenset(("id", *DECLARED_FIELDS))
 
 
-def parse(payload: bytes, parser_options: dict) -> etree._Element:
+def parse(payload: bytes, parser: etree.XMLParser, parser_options: dict) -> etree._Element:
     """The message's tree, refusing one with more than MAX_ELEMENTS elements while it is
-    parsed (a 28 MB run of empty elements would take ~1 GB as a tree)."""
+    parsed (a 28 MB run of empty elements would take ~1 GB as a tree). Small messages go
+    through ``parser``; large ones through a counting parser made with ``parser_options``."""
     if len(payload) <= PLAIN_PARSE_BYTES:
-        return etree.fromstring(payload, etree.XMLParser(**parser_options))
+        return etree.fromstring(payload, parser)
     pull = etree.XMLPullParser(events=("start",), **parser_options)
     seen = 0
     view = memoryview(payload)

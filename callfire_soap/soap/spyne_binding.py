@@ -111,26 +111,32 @@ def to_message(message: type, value):
     """A spyne instance (or None) as the plain request message."""
     if value is None:
         return None
-    hints = typing.get_type_hints(message)
-    kwargs = {}
-    for f in dataclasses.fields(message):
-        raw = getattr(value, f.name, None)
-        kwargs[f.name] = _to_plain(hints[f.name], raw)
-    return message(**kwargs)
+    return message(**{name: convert(getattr(value, name, None)) for name, convert in _converters(message)})
 
 
-def _to_plain(hint, raw):
-    if raw is None:
-        return [] if typing.get_origin(hint) is list else None
+_CONVERTERS: dict[type, list] = {}
+
+
+def _converters(message: type) -> list:
+    """(field name, function from the spyne value to the message value) for each field;
+    worked out once per message class (type hints are costly to evaluate)."""
+    found = _CONVERTERS.get(message)
+    if found is None:
+        hints = typing.get_type_hints(message)
+        found = _CONVERTERS[message] = [(f.name, _converter(hints[f.name])) for f in dataclasses.fields(message)]
+    return found
+
+
+def _converter(hint):
     if typing.get_origin(hint) is list:
-        return [_wire_contact(item) for item in raw]
+        return lambda raw: [] if raw is None else [_wire_contact(item) for item in raw]
     args = [a for a in typing.get_args(hint) if a is not type(None)]
     target = args[0] if args else hint
     if target is bytes:
-        return b"".join(raw)
+        return lambda raw: None if raw is None else b"".join(raw)
     if dataclasses.is_dataclass(target):
-        return to_message(target, raw)
-    return raw
+        return lambda raw: to_message(target, raw)
+    return lambda raw: raw
 
 
 def _wire_contact(wire) -> messages.WireContact:
