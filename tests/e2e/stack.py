@@ -1,0 +1,309 @@
+"""The pieces of a production-shaped deployment, run as real processes for the end-to-end
+deployment test: a least-privilege PostgreSQL database, `callfire-soap` commands, app nodes
+(`callfire-soap serve --workers N`, each in its own process group) and Debian's nginx
+terminating TLS with a self-signed certificate. Everything lives in the test's tmp dir and is
+removed (processes killed by process group, role and database dropped) when the blocks end."""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import requests
+
+# CI sets CALLFIRE_STRICT=1: a missing PostgreSQL, nginx or openssl then fails the test.
+STRICT = os.environ.get("CALLFIRE_STRICT") == "1"
+PG_BASE = os.environ.get("CALLFIRE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+# Hang guards only (a process that never comes up), never assertions on speed.
+STARTUP_LIMIT = 60.0
+
+
+def require(ok: bool, reason: str) -> None:
+    """Skip the test when a prerequisite is missing, or fail under CALLFIRE_STRICT=1."""
+    if ok:
+        return
+    if STRICT:
+        pytest.fail(reason + " (CALLFIRE_STRICT=1)")
+    pytest.skip(reason)
+
+
+def which(name: str) -> str | None:
+    # Debian installs nginx in /usr/sbin, which is not on every user's PATH.
+    return shutil.which(name) or shutil.which(name, path="/usr/sbin:/sbin")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def tail(path: Path, size: int = 3000) -> str:
+    try:
+        return path.read_text(errors="replace")[-size:]
+    except OSError:
+        return ""
+
+
+# -- callfire-soap commands --------------------------------------------------------------------
+def cli_command() -> list[str]:
+    """The `callfire-soap` console script of the interpreter running the tests."""
+    script = Path(sys.executable).with_name("callfire-soap")
+    if script.exists():
+        return [str(script)]
+    return [sys.executable, "-m", "callfire_soap.cli"]
+
+
+def child_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "CALLFIRE_DATABASE_URL"}
+    env.update(extra)
+    return env
+
+
+def cli(*args: str) -> str:
+    """Run one `callfire-soap` command to completion; its stdout."""
+    done = subprocess.run([*cli_command(), *args], env=child_env(), capture_output=True, text=True,
+                          timeout=120)
+    if done.returncode != 0:
+        raise AssertionError(f"callfire-soap {' '.join(args[:2])} failed ({done.returncode}):\n"
+                             f"{done.stdout}\n{done.stderr}")
+    return done.stdout
+
+
+# -- PostgreSQL ----------------------------------------------------------------------------------
+@dataclass
+class LeastPrivilegeDatabase:
+    role: str
+    password: str
+    name: str
+    url: str          # the service's URL: connects as the role
+    admin: object     # an AUTOCOMMIT engine on the base database, as the superuser
+
+
+def admin_engine():
+    """An AUTOCOMMIT engine on PG_BASE, or a skip (a failure under CALLFIRE_STRICT) when
+    PostgreSQL is unreachable."""
+    from sqlalchemy import create_engine, text
+
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        require(False, "psycopg is not installed (pip install -e '.[test]')")
+    engine = create_engine(PG_BASE, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 5})
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception as exc:  # noqa: BLE001 - any failure to connect means "no PostgreSQL here"
+        engine.dispose()
+        require(False, f"PostgreSQL is unreachable at {PG_BASE} (set CALLFIRE_TEST_PG_URL): {exc}")
+    return engine
+
+
+@contextmanager
+def least_privilege_database():
+    """A new role (LOGIN, password, no SUPERUSER/CREATEDB/CREATEROLE) owning a new, empty
+    database made from template0, exactly as docs/deployment.md tells an operator to set it
+    up. Both are dropped afterwards."""
+    from sqlalchemy import text
+    from sqlalchemy.engine import make_url
+
+    admin = admin_engine()
+    suffix = uuid.uuid4().hex[:10]
+    role, name, password = f"cf_e2e_{suffix}", f"cf_e2e_{suffix}", "pw-" + uuid.uuid4().hex
+    with admin.connect() as conn:
+        conn.execute(text(f"CREATE ROLE {role} LOGIN PASSWORD '{password}' "
+                          "NOSUPERUSER NOCREATEDB NOCREATEROLE"))
+        try:
+            conn.execute(text(f"CREATE DATABASE {name} OWNER {role} TEMPLATE template0"))
+        except Exception:
+            conn.execute(text(f"DROP ROLE {role}"))
+            raise
+    url = make_url(PG_BASE).set(username=role, password=password, database=name)
+    try:
+        yield LeastPrivilegeDatabase(role, password, name, url.render_as_string(hide_password=False), admin)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            conn.execute(text(f"DROP ROLE IF EXISTS {role}"))
+        admin.dispose()
+
+
+# -- processes -------------------------------------------------------------------------------
+def stop_group(proc: subprocess.Popen, grace: float = 30.0) -> None:
+    """SIGTERM the process group the child leads, SIGKILL it if it lingers (and always after,
+    for any straggler in the group)."""
+    pgid = proc.pid  # start_new_session=True: the child leads its own group
+    if proc.poll() is None:
+        try:
+            os.killpg(pgid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+        try:
+            proc.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            pass
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    proc.wait()
+
+
+@dataclass
+class Node:
+    name: str
+    port: int
+    proc: subprocess.Popen
+    log: Path
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def kill(self) -> None:
+        """SIGKILL to the node's whole process group (the server and all its workers)."""
+        os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait()
+
+
+def _wait_until_up(proc: subprocess.Popen, url: str, log: Path, what: str, verify=True) -> None:
+    deadline = time.monotonic() + STARTUP_LIMIT
+    while True:
+        if proc.poll() is not None:
+            raise AssertionError(f"{what} exited with {proc.returncode}:\n{tail(log)}")
+        try:
+            session = requests.Session()
+            session.trust_env = False
+            if session.get(url, timeout=5, verify=verify).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} did not answer {url} within {STARTUP_LIMIT:.0f} s:\n{tail(log)}")
+        time.sleep(0.2)
+
+
+@contextmanager
+def app_node(name: str, database_url: str, tmp: Path, workers: int = 2, threads: int = 4):
+    """`callfire-soap serve --workers N` on a free loopback port, behind a proxy
+    (CALLFIRE_TRUST_FORWARDED=1), in its own process group."""
+    port = free_port()
+    log = tmp / f"node-{name}.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            [*cli_command(), "serve", "--host", "127.0.0.1", "--port", str(port),
+             "--workers", str(workers), "--threads", str(threads), "--database", database_url],
+            env=child_env(CALLFIRE_TRUST_FORWARDED="1"), stdout=out, stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL, start_new_session=True,
+        )
+    node = Node(name, port, proc, log)
+    try:
+        _wait_until_up(proc, f"http://{node.address}/healthz", log, f"node {name}")
+        yield node
+    finally:
+        stop_group(proc)
+
+
+# -- TLS and nginx ---------------------------------------------------------------------------
+def self_signed_certificate(tmp: Path) -> tuple[Path, Path]:
+    """A throwaway certificate for 127.0.0.1 (subjectAltName IP), made by the openssl CLI."""
+    openssl = which("openssl")
+    require(openssl is not None, "openssl is not installed (apt-get install openssl)")
+    cert, key = tmp / "proxy.pem", tmp / "proxy.key"
+    subprocess.run(
+        [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
+         "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True, timeout=60,
+    )
+    return cert, key
+
+
+# What docs/deployment.md recommends inside each `location /api/1.1/`.
+PROXY_HEADERS = """\
+            proxy_set_header Host $host;
+            proxy_set_header X-Forwarded-Proto $scheme;
+            proxy_set_header X-Forwarded-Host $host:$server_port;
+            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+            proxy_connect_timeout 5s;
+            proxy_read_timeout 300s;
+"""
+
+
+def nginx_config(tmp: Path, cert: Path, key: Path, nodes: list[Node], ports: dict[str, int],
+                 proxy_headers: str = PROXY_HEADERS) -> str:
+    """One TLS server per upstream: ``ports["all"]`` balances over every node (the
+    production shape); ``ports[node.name]`` reaches that node alone, for the cross-node
+    checks. X-Upstream (test only) tells the client which node answered."""
+    upstreams = ["    upstream callfire_all {\n"
+                 + "".join(f"        server {n.address} max_fails=1 fail_timeout=10s;\n" for n in nodes)
+                 + "    }\n"]
+    upstreams += [f"    upstream callfire_{n.name} {{\n        server {n.address};\n    }}\n" for n in nodes]
+    servers = []
+    for upstream, port in ports.items():
+        servers.append(f"""\
+    server {{
+        listen 127.0.0.1:{port} ssl;
+        server_name localhost;
+        ssl_certificate     {cert};
+        ssl_certificate_key {key};
+        client_max_body_size 32m;
+        add_header X-Upstream $upstream_addr always;
+
+        location /api/1.1/ {{
+            proxy_pass http://callfire_{upstream};
+{proxy_headers}        }}
+        location = /healthz {{
+            proxy_pass http://callfire_{upstream};
+        }}
+    }}
+""")
+    user = "user root;\n" if os.geteuid() == 0 else ""  # workers must reach the tmp dir
+    return f"""\
+{user}worker_processes 1;
+pid {tmp}/nginx.pid;
+error_log {tmp}/nginx-error.log info;
+events {{ worker_connections 256; }}
+http {{
+    log_format upstream '$remote_addr "$request" $status upstream=$upstream_addr '
+                        'upstream_status=$upstream_status';
+    access_log {tmp}/nginx-access.log upstream;
+    client_body_temp_path {tmp}/nginx-body;
+    proxy_temp_path {tmp}/nginx-proxy;
+    fastcgi_temp_path {tmp}/nginx-fastcgi;
+    uwsgi_temp_path {tmp}/nginx-uwsgi;
+    scgi_temp_path {tmp}/nginx-scgi;
+
+{''.join(upstreams)}
+{''.join(servers)}}}
+"""
+
+
+@contextmanager
+def nginx(tmp: Path, config: str, cert: Path, ports: dict[str, int]):
+    """nginx in the foreground (`daemon off`) with the given config, its own process group."""
+    binary = which("nginx")
+    require(binary is not None, "nginx is not installed (apt-get install nginx)")
+    conf = tmp / "nginx.conf"
+    conf.write_text(config)
+    log = tmp / "nginx-error.log"
+    with open(tmp / "nginx-stderr.log", "wb") as stderr:
+        proc = subprocess.Popen(
+            [binary, "-p", str(tmp), "-c", str(conf), "-e", str(log), "-g", "daemon off;"],
+            stdout=subprocess.DEVNULL, stderr=stderr, stdin=subprocess.DEVNULL, start_new_session=True,
+        )
+    try:
+        for port in ports.values():
+            _wait_until_up(proc, f"https://127.0.0.1:{port}/healthz", log, "nginx", verify=str(cert))
+        yield proc
+    finally:
+        stop_group(proc, grace=10)
