@@ -82,11 +82,13 @@ def cli(*args: str) -> str:
 # -- PostgreSQL ----------------------------------------------------------------------------------
 @dataclass
 class LeastPrivilegeDatabase:
-    role: str
+    role: str         # owns the database; runs `db upgrade`
     password: str
     name: str
-    url: str          # the service's URL: connects as the role
+    url: str          # connects as the owner role
     admin: object     # an AUTOCOMMIT engine on the base database, as the superuser
+    app_role: str | None = None  # with runtime_role=True: a role with DML grants only
+    app_url: str | None = None
 
 
 def admin_engine():
@@ -108,32 +110,62 @@ def admin_engine():
     return engine
 
 
+# What docs/deployment.md gives the runtime role when it is not the owner.
+RUNTIME_GRANTS = """\
+REVOKE ALL ON DATABASE {db} FROM PUBLIC;
+GRANT CONNECT ON DATABASE {db} TO {app};
+GRANT USAGE ON SCHEMA public TO {app};
+ALTER DEFAULT PRIVILEGES FOR ROLE {owner} IN SCHEMA public
+    GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {app};
+ALTER DEFAULT PRIVILEGES FOR ROLE {owner} IN SCHEMA public
+    GRANT USAGE, SELECT ON SEQUENCES TO {app};
+"""
+
+
 @contextmanager
-def least_privilege_database():
+def least_privilege_database(runtime_role: bool = False):
     """A new role (LOGIN, password, no SUPERUSER/CREATEDB/CREATEROLE) owning a new, empty
-    database made from template0, exactly as docs/deployment.md tells an operator to set it
-    up. Both are dropped afterwards."""
+    database made from template0, as docs/deployment.md tells an operator to set it up.
+    runtime_role: also a second role that may only read and write the owner's tables (given
+    before the tables exist, by default privileges). All are dropped afterwards."""
     from sqlalchemy import text
     from sqlalchemy.engine import make_url
 
     admin = admin_engine()
     suffix = uuid.uuid4().hex[:10]
     role, name, password = f"cf_e2e_{suffix}", f"cf_e2e_{suffix}", "pw-" + uuid.uuid4().hex
-    with admin.connect() as conn:
-        conn.execute(text(f"CREATE ROLE {role} LOGIN PASSWORD '{password}' "
-                          "NOSUPERUSER NOCREATEDB NOCREATEROLE"))
-        try:
-            conn.execute(text(f"CREATE DATABASE {name} OWNER {role} TEMPLATE template0"))
-        except Exception:
-            conn.execute(text(f"DROP ROLE {role}"))
-            raise
-    url = make_url(PG_BASE).set(username=role, password=password, database=name)
+    app_role = f"cf_e2e_app_{suffix}" if runtime_role else None
+    roles = [r for r in (app_role, role) if r]
+    base = make_url(PG_BASE)
     try:
-        yield LeastPrivilegeDatabase(role, password, name, url.render_as_string(hide_password=False), admin)
+        with admin.connect() as conn:
+            for r in roles:
+                conn.execute(text(f"CREATE ROLE {r} LOGIN PASSWORD '{password}' "
+                                  "NOSUPERUSER NOCREATEDB NOCREATEROLE"))
+            conn.execute(text(f"CREATE DATABASE {name} OWNER {role} TEMPLATE template0"))
+        if app_role:
+            from sqlalchemy import create_engine
+
+            engine = create_engine(base.set(database=name), isolation_level="AUTOCOMMIT")
+            try:
+                with engine.connect() as conn:
+                    for statement in RUNTIME_GRANTS.format(db=name, app=app_role, owner=role).split(";"):
+                        if statement.strip():
+                            conn.execute(text(statement))
+            finally:
+                engine.dispose()
+        db = LeastPrivilegeDatabase(
+            role, password, name, base.set(username=role, password=password, database=name)
+            .render_as_string(hide_password=False), admin, app_role)
+        if app_role:
+            db.app_url = base.set(username=app_role, password=password, database=name).render_as_string(
+                hide_password=False)
+        yield db
     finally:
         with admin.connect() as conn:
             conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-            conn.execute(text(f"DROP ROLE IF EXISTS {role}"))
+            for r in roles:
+                conn.execute(text(f"DROP ROLE IF EXISTS {r}"))
         admin.dispose()
 
 

@@ -18,13 +18,16 @@ Run with -s to see the summary (failures counted when the node was killed)."""
 from __future__ import annotations
 
 import itertools
+import json
 import socket
+import subprocess
 import sys
 import threading
 import time
 import uuid
 from contextlib import ExitStack
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 import requests
@@ -42,6 +45,7 @@ from .stack import (
     nginx_config,
     require,
     self_signed_certificate,
+    tail,
     which,
 )
 
@@ -349,3 +353,46 @@ def wait_refused(port: int) -> None:
             pass
         time.sleep(0.1)
     raise AssertionError(f"port {port} still accepts connections after SIGKILL to its node")
+
+
+# -- a runtime role that is not the owner ----------------------------------------------------
+PHP_SESSION = Path(__file__).resolve().parents[1] / "php" / "session.php"
+
+
+def test_a_runtime_role_with_dml_grants_only_serves_every_operation(tmp_path):
+    """The stricter split docs/deployment.md describes: the owner role runs `db upgrade`, the
+    nodes connect as a role that can only read and write rows. PHP SoapClient's session over
+    all 19 operations (tests/php/session.php) runs against a node as that role."""
+    php = which("php")
+    require(php is not None and subprocess.run(
+        [php, "-r", "exit(class_exists('SoapClient') ? 0 : 1);"]).returncode == 0,
+        "php-cli with php-soap is not installed (apt-get install php-cli php-soap)")
+    from sqlalchemy import create_engine
+    from sqlalchemy.exc import ProgrammingError
+
+    with ExitStack() as stack:
+        db = stack.enter_context(least_privilege_database(runtime_role=True))
+        cli("db", "upgrade", "--database", db.url)
+        engine = create_engine(db.app_url)
+        try:
+            with engine.connect() as conn:
+                assert conn.execute(text("SELECT current_user")).scalar() == db.app_role
+                with pytest.raises(ProgrammingError, match="permission denied"):
+                    conn.execute(text("CREATE TABLE e2e_probe (x int)"))
+                conn.rollback()
+                with pytest.raises(ProgrammingError, match="must be owner"):
+                    conn.execute(text("ALTER TABLE contacts ADD COLUMN e2e_probe int"))
+        finally:
+            engine.dispose()
+
+        login, password = "e2e-" + uuid.uuid4().hex[:8], "pw-" + uuid.uuid4().hex
+        cli("account", "create", login, "--password", password, "--database", db.app_url)
+        node = stack.enter_context(app_node("app", db.app_url, tmp_path, workers=1))
+        wsdl = f"http://{node.address}{ENDPOINT_PATH}?wsdl"
+        done = subprocess.run([php, str(PHP_SESSION), wsdl, login, password],
+                              capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+        reply = json.loads(done.stdout)
+        assert reply["failures"] == [] and reply["steps"] >= 45, (reply, tail(node.log))
+        print(f"\ndeployment: runtime role {db.app_role} (DML grants only): PHP session, "
+              f"{reply['steps']} steps over all 19 operations, no failures")
