@@ -79,6 +79,21 @@ def cli(*args: str) -> str:
     return done.stdout
 
 
+def create_account(database_url: str) -> tuple[str, str]:
+    """A new API login (through the Python API: a `callfire-soap account create` would cost
+    another interpreter start); (login, password)."""
+    from callfire_soap.backend import Backend
+    from callfire_soap.services.accounts import create_account as create
+
+    login, password = "e2e-" + uuid.uuid4().hex[:8], "pw-" + uuid.uuid4().hex
+    backend = Backend.open(database_url)
+    try:
+        create(backend.uow, login, password)
+    finally:
+        backend.close()
+    return login, password
+
+
 # -- PostgreSQL ----------------------------------------------------------------------------------
 @dataclass
 class LeastPrivilegeDatabase:
@@ -170,24 +185,26 @@ def least_privilege_database(runtime_role: bool = False):
 
 
 # -- processes -------------------------------------------------------------------------------
-def stop_group(proc: subprocess.Popen, grace: float = 30.0) -> None:
-    """SIGTERM the process group the child leads, SIGKILL it if it lingers (and always after,
-    for any straggler in the group)."""
-    pgid = proc.pid  # start_new_session=True: the child leads its own group
-    if proc.poll() is None:
+def stop_groups(procs: list[subprocess.Popen], grace: float = 30.0) -> None:
+    """SIGTERM the process groups the children lead (all at once), SIGKILL those that linger
+    (and always after, for any straggler in a group)."""
+    for proc in procs:
+        if proc.poll() is None:
+            try:
+                os.killpg(proc.pid, signal.SIGTERM)  # start_new_session: pgid == pid
+            except ProcessLookupError:
+                pass
+    deadline = time.monotonic() + grace
+    for proc in procs:
         try:
-            os.killpg(pgid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
-        try:
-            proc.wait(timeout=grace)
+            proc.wait(timeout=max(0.1, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
             pass
-    try:
-        os.killpg(pgid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    proc.wait()
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.wait()
 
 
 @dataclass
@@ -225,24 +242,27 @@ def _wait_until_up(proc: subprocess.Popen, url: str, log: Path, what: str, verif
 
 
 @contextmanager
-def app_node(name: str, database_url: str, tmp: Path, workers: int = 2, threads: int = 4):
-    """`callfire-soap serve --workers N` on a free loopback port, behind a proxy
-    (CALLFIRE_TRUST_FORWARDED=1), in its own process group."""
-    port = free_port()
-    log = tmp / f"node-{name}.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            [*cli_command(), "serve", "--host", "127.0.0.1", "--port", str(port),
-             "--workers", str(workers), "--threads", str(threads), "--database", database_url],
-            env=child_env(CALLFIRE_TRUST_FORWARDED="1"), stdout=out, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL, start_new_session=True,
-        )
-    node = Node(name, port, proc, log)
+def app_nodes(names: list[str], database_url: str, tmp: Path, workers: int = 2, threads: int = 4):
+    """One `callfire-soap serve --workers N` per name, each on a free loopback port behind a
+    proxy (CALLFIRE_TRUST_FORWARDED=1) and in its own process group; started together."""
+    nodes: list[Node] = []
     try:
-        _wait_until_up(proc, f"http://{node.address}/healthz", log, f"node {name}")
-        yield node
+        for name in names:
+            port = free_port()
+            log = tmp / f"node-{name}.log"
+            with open(log, "wb") as out:
+                proc = subprocess.Popen(
+                    [*cli_command(), "serve", "--host", "127.0.0.1", "--port", str(port),
+                     "--workers", str(workers), "--threads", str(threads), "--database", database_url],
+                    env=child_env(CALLFIRE_TRUST_FORWARDED="1"), stdout=out, stderr=subprocess.STDOUT,
+                    stdin=subprocess.DEVNULL, start_new_session=True,
+                )
+            nodes.append(Node(name, port, proc, log))
+        for node in nodes:
+            _wait_until_up(node.proc, f"http://{node.address}/healthz", node.log, f"node {node.name}")
+        yield nodes
     finally:
-        stop_group(proc)
+        stop_groups([node.proc for node in nodes])
 
 
 # -- TLS and nginx ---------------------------------------------------------------------------
@@ -338,4 +358,4 @@ def nginx(tmp: Path, config: str, cert: Path, ports: dict[str, int]):
             _wait_until_up(proc, f"https://127.0.0.1:{port}/healthz", log, "nginx", verify=str(cert))
         yield proc
     finally:
-        stop_group(proc, grace=10)
+        stop_groups([proc], grace=10)

@@ -37,8 +37,9 @@ from sqlalchemy import text
 from zeep.transports import Transport
 
 from .stack import (
-    app_node,
+    app_nodes,
     cli,
+    create_account,
     free_port,
     least_privilege_database,
     nginx,
@@ -68,9 +69,7 @@ class Session:
     that trusts the test's certificate; remembers which node answered each call."""
 
     def __init__(self, port: int, cert, login: str, password: str):
-        http = requests.Session()
-        http.trust_env = False  # no proxies or CA bundles from the environment
-        http.verify = str(cert)
+        http = https(cert)
         http.auth = (login, password)
         http.hooks["response"].append(self._record)
         self.upstream: str | None = None
@@ -92,8 +91,16 @@ class Session:
         return result, served
 
 
+def https(cert) -> requests.Session:
+    """A session that trusts the test's certificate and nothing from the environment."""
+    http = requests.Session()
+    http.trust_env = False  # no proxies or CA bundles from the environment
+    http.verify = str(cert)
+    return http
+
+
 def served_wsdl_address(port: int, cert) -> str:
-    response = requests.get(f"{proxy_url(port)}{ENDPOINT_PATH}?wsdl", verify=str(cert), timeout=30)
+    response = https(cert).get(f"{proxy_url(port)}{ENDPOINT_PATH}?wsdl", timeout=30)
     response.raise_for_status()
     addresses = etree.fromstring(response.content).findall(f".//{{{SOAP12_WSDL}}}address")
     assert len(addresses) == 1, response.text[:2000]
@@ -113,17 +120,19 @@ def new_number() -> str:
 # -- the test -----------------------------------------------------------------------------------
 def test_two_nodes_behind_tls_nginx_share_a_least_privilege_database(tmp_path):
     require(which("nginx") is not None, "nginx is not installed (apt-get install nginx)")
+    phases = Phases()
     with ExitStack() as stack:
+        stack.callback(phases.show)  # runs last: after the nodes, nginx and the database are gone
         db = stack.enter_context(least_privilege_database())
         check_least_privilege_upgrade(db)
-        login, password = "e2e-" + uuid.uuid4().hex[:8], "pw-" + uuid.uuid4().hex
-        cli("account", "create", login, "--password", password, "--database", db.url)
+        login, password = create_account(db.url)
+        phases.done("database, db upgrade, account")
 
         cert, key = self_signed_certificate(tmp_path)
-        a = stack.enter_context(app_node("a", db.url, tmp_path))
-        b = stack.enter_context(app_node("b", db.url, tmp_path))
+        a, b = stack.enter_context(app_nodes(["a", "b"], db.url, tmp_path))
         ports = {"all": free_port(), "a": free_port(), "b": free_port()}
         stack.enter_context(nginx(tmp_path, nginx_config(tmp_path, cert, key, [a, b], ports), cert, ports))
+        phases.done("certificate, two nodes, nginx")
 
         # The WSDL names the address the client used: https, the proxy's host and port.
         for port in ports.values():
@@ -138,6 +147,7 @@ def test_two_nodes_behind_tls_nginx_share_a_least_privilege_database(tmp_path):
             assert session.address == f"{proxy_url(port)}{ENDPOINT_PATH}"
 
         cross = cross_node(via_a, via_b, a, b)
+        phases.done("WSDL and cross-node checks")
 
         # Both nodes connect as the service role, and nobody else uses its database.
         with db.admin.connect() as conn:
@@ -146,6 +156,24 @@ def test_two_nodes_behind_tls_nginx_share_a_least_privilege_database(tmp_path):
         assert users == {db.role}
 
         failover(balanced, via_b, a, b, ports, cert, login, password, expected_lists=cross)
+        phases.done("failover")
+
+
+class Phases:
+    """Wall time of the test's phases, printed (for the reader; nothing asserts on it)."""
+
+    def __init__(self):
+        self.last = time.monotonic()
+        self.times: list[str] = []
+
+    def done(self, name: str) -> None:
+        now = time.monotonic()
+        self.times.append(f"{name} {now - self.last:.1f} s")
+        self.last = now
+
+    def show(self) -> None:
+        self.done("teardown")
+        print("deployment: phases: " + ", ".join(self.times))
 
 
 def check_least_privilege_upgrade(db) -> None:
@@ -317,7 +345,7 @@ def failover(balanced: Session, via_b: Session, a, b, ports, cert, login, passwo
     assert len(failures) <= LOOPS, f"more failures than requests in flight at the kill\n{summary}"
 
     # Node A's own proxy address now has no node behind it: it really was node A.
-    assert requests.get(f"{proxy_url(ports['a'])}/healthz", verify=str(cert), timeout=30).status_code == 502
+    assert https(cert).get(f"{proxy_url(ports['a'])}/healthz", timeout=30).status_code == 502
 
     # Every write is there, exactly once, read through node B.
     lists, served = via_b.call("QueryContactLists", MaxResults=1000)
@@ -385,9 +413,8 @@ def test_a_runtime_role_with_dml_grants_only_serves_every_operation(tmp_path):
         finally:
             engine.dispose()
 
-        login, password = "e2e-" + uuid.uuid4().hex[:8], "pw-" + uuid.uuid4().hex
-        cli("account", "create", login, "--password", password, "--database", db.app_url)
-        node = stack.enter_context(app_node("app", db.app_url, tmp_path, workers=1))
+        login, password = create_account(db.app_url)
+        (node,) = stack.enter_context(app_nodes(["app"], db.app_url, tmp_path, workers=1))
         wsdl = f"http://{node.address}{ENDPOINT_PATH}?wsdl"
         done = subprocess.run([php, str(PHP_SESSION), wsdl, login, password],
                               capture_output=True, text=True, timeout=300)
