@@ -116,12 +116,14 @@ def admin_engine():
     except ImportError:
         require(False, "psycopg is not installed (pip install -e '.[test]')")
     engine = create_engine(PG_BASE, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 5})
+    problem = None
     try:
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
     except Exception as exc:  # noqa: BLE001 - any failure to connect means "no PostgreSQL here"
+        problem = str(exc).splitlines()[0]
         engine.dispose()
-        require(False, f"PostgreSQL is unreachable at {PG_BASE} (set CALLFIRE_TEST_PG_URL): {exc}")
+    require(problem is None, f"PostgreSQL is unreachable at {PG_BASE} (set CALLFIRE_TEST_PG_URL): {problem}")
     return engine
 
 
