@@ -14,7 +14,10 @@ response says which node served it. Checked:
   sent again, which is safe because every write of the loop is idempotent (CreateContactList
   carries a RequestId; UpdateContacts sets values). Afterwards every write is read back,
   exactly once.
-Run with -s to see the summary (failures counted when the node was killed)."""
+Run with -s to see the summary (failures counted when the node was killed).
+
+A second test runs a node as a role with row privileges only (the owner role migrated), the
+stricter split the guide also describes, under PHP SoapClient's session over every operation."""
 from __future__ import annotations
 
 import itertools
