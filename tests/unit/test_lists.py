@@ -312,11 +312,14 @@ def test_name_is_trimmed_and_may_be_as_long_as_a_dnc_list_name(uow_factory, acco
     assert service.get_list(uow_factory, account_id, trimmed_id).name == "Leads"
 
 
-def test_request_id_replay_returns_the_first_list_and_changes_nothing(uow_factory, account_id, other_account):
+def test_request_id_replay_returns_the_first_list_and_changes_nothing(uow_factory, account_id, other_account,
+                                                                     caplog):
     first = service.create_list(uow_factory, account_id, "L", numbers(A), request_id="req-1")
     before = state(uow_factory)
-    assert service.create_list(uow_factory, account_id, "Other", numbers(B), request_id=" req-1 ") == first
+    with caplog.at_level(logging.INFO, logger="callfire_soap.lists"):
+        assert service.create_list(uow_factory, account_id, "Other", numbers(B), request_id=" req-1 ") == first
     assert state(uow_factory) == before
+    assert "raced" not in caplog.text  # found by the lookup, not by a refused insert
     theirs = service.create_list(uow_factory, other_account, "L", numbers(A), request_id="req-1")
     assert theirs != first
 
@@ -498,3 +501,31 @@ def test_imports_take_the_account_import_lock(uow_factory, account_id):
     list_id = service.create_list(uow_factory, account_id, "L", numbers(A))
     service.add_to_list(uow_factory, account_id, list_id, numbers(B))
     assert uow_factory.import_locks == [account_id, account_id]
+
+
+def test_add_refreshes_statistics_after_a_big_import_too(uow_factory, account_id, monkeypatch):
+    list_id = service.create_list(uow_factory, account_id, "L", numbers())
+    monkeypatch.setattr(service, "ANALYZE_AFTER_CREATED", 2)
+    service.add_to_list(uow_factory, account_id, list_id, numbers(A))
+    assert uow_factory.statistics_refreshes == 0
+    service.add_to_list(uow_factory, account_id, list_id, numbers(B, C))
+    assert uow_factory.statistics_refreshes == 1
+
+
+@pytest.mark.parametrize("validate, writes_numbers", [(True, True), (False, False)])
+def test_a_validated_numbers_source_is_written_as_bare_numbers(uow_factory, account_id, monkeypatch,
+                                                               validate, writes_numbers):
+    """The Numbers fast path (plain strings, insert_numbers) gives the general path's result."""
+    from tests.unit import fakes
+
+    columns = []
+    original = fakes.FakeListRepository.insert_numbers
+
+    def spy(self, account_id, column, new_numbers):
+        columns.append(column)
+        return original(self, account_id, column, new_numbers)
+    monkeypatch.setattr(fakes.FakeListRepository, "insert_numbers", spy)
+    list_id = service.create_list(uow_factory, account_id, "L", numbers(A, B, field_name="workPhone"),
+                                  validate=validate)
+    assert bool(columns) is writes_numbers and set(columns) <= {"work_phone"}
+    assert [c.work_phone for c in members(uow_factory, account_id, list_id)] == [A, B]
