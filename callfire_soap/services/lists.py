@@ -49,7 +49,7 @@ def create_list(uow_factory: UnitOfWorkFactory, account_id: int, name: str, sour
     before returns that list's id and creates nothing; storage's unique key on
     (account, RequestId) makes this hold when two such requests race. analyze_after:
     see _after_bulk_import."""
-    name = check_list_name(name)
+    name = check_list_name(name)  # contact and DNC lists follow one naming rule
     request_id = _clean_request_id(request_id)
     try:
         with uow_factory() as uow:
