@@ -26,7 +26,7 @@ from callfire_soap.services.list_sources import (
     ContactsSource,
     NumbersSource,
     number_tokens,
-    numbers_tokens,
+    parse_numbers_source,
 )
 from callfire_soap.storage import list_bulk
 from callfire_soap.storage.dnc import DncRepository
@@ -248,8 +248,8 @@ def test_numbers_tokens_checks_the_field_up_front():
 
     for source in (NumbersSource("1", "fax"), NumbersSource("faxPhone: 1"), NumbersSource("workPhone:1", "mobilePhone")):
         with pytest.raises(BadRequest):
-            numbers_tokens(source)
-    assert numbers_tokens(NumbersSource("workPhone:1,2", "homePhone"))[0] == "work_phone"
+            parse_numbers_source(source)
+    assert parse_numbers_source(NumbersSource("workPhone:1,2", "homePhone"))[0] == "work_phone"
 
 
 canonical = st.one_of(

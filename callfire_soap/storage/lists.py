@@ -6,8 +6,10 @@ from datetime import datetime, timezone
 
 from sqlalchemy import and_, func, insert, select, text, union_all, update
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
 
 from ..domain.contacts import Contact
+from ..domain.errors import DuplicateRequestId
 from ..domain.lists import ACTIVE, DELETED, ContactList
 from ..domain.paging import Page
 from .contacts import chunks
@@ -41,17 +43,23 @@ class ListRepository:
     # -- lists ---------------------------------------------------------------------------
     def create(self, account_id: int, name: str, request_id: str | None = None) -> int:
         """Insert an ACTIVE list. A RequestId already used by the account raises
-        IntegrityError (on PostgreSQL after the other transaction commits)."""
-        return self.conn.execute(
-            insert(contact_lists).returning(contact_lists.c.id),
-            {
-                "account_id": account_id,
-                "name": name,
-                "status": ACTIVE,
-                "created_at": datetime.now(timezone.utc),
-                "request_id": request_id,
-            },
-        ).scalar_one()
+        DuplicateRequestId (on PostgreSQL after the other transaction commits)."""
+        try:
+            return self.conn.execute(
+                insert(contact_lists).returning(contact_lists.c.id),
+                {
+                    "account_id": account_id,
+                    "name": name,
+                    "status": ACTIVE,
+                    "created_at": datetime.now(timezone.utc),
+                    "request_id": request_id,
+                },
+            ).scalar_one()
+        except IntegrityError as exc:
+            # (account_id, request_id) is the table's only unique key besides the id.
+            if request_id is None:
+                raise
+            raise DuplicateRequestId(request_id) from exc
 
     def id_for_request(self, account_id: int, request_id: str) -> int | None:
         return self.conn.execute(
