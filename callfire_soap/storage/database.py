@@ -67,7 +67,7 @@ def _ping_idle_connections(engine: Engine) -> None:
     connection (server restart, firewall idle timeout) is found. pool_pre_ping would ping
     on every checkout: a round trip that doubled the cost of a GetContact. A connection in
     steady use that breaks is discarded by the error it raises (SQLAlchemy invalidates it;
-    storage/prepared.py retries its reads once)."""
+    storage/autocommit_read.py retries its reads once)."""
 
     @event.listens_for(engine, "checkin")
     def _mark_idle(dbapi_conn, record):
