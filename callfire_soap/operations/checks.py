@@ -7,7 +7,9 @@ and the rules that are not expressible in the XSD are applied by both (``check_m
 from __future__ import annotations
 
 import dataclasses
+import re
 
+from ..domain.contacts import PHONE_FIELDS
 from ..domain.errors import BadRequest
 from . import messages as m
 
@@ -74,10 +76,26 @@ REQUIRED: dict[type, tuple] = {
 }
 
 
-def check_required(message) -> None:
-    """Required-but-absent fields are a BAD_REQUEST. An entrypoint that validates against
-    the XSD has enforced this already (where an empty element also counts as present)."""
+# data:PhoneNumber; an empty value clears the field in UpdateContacts.
+_PHONE = re.compile(r"([a-zA-Z_]+)|(\+?[0-9]+)|")
+
+
+def check_schema_rules(message) -> None:
+    """What the XSD enforces on a SOAP request before it is decoded, for an entrypoint that
+    has no schema: required fields present, data:PhoneNumber values well formed."""
     for required in REQUIRED.get(type(message), ()):
         names = required if isinstance(required, tuple) else (required,)
         if all(getattr(message, name) is None for name in names):
             raise BadRequest(" or ".join(names) + " is required")
+    contacts = getattr(message, "Contact", None)
+    source = getattr(message, "ContactSource", None)
+    if source is not None:
+        contacts = source.Contact
+    for contact in contacts or ():
+        for name in PHONE_FIELDS:
+            value = contact.declared.get(name)
+            if value is not None and not _PHONE.fullmatch(value):
+                raise BadRequest(f"Invalid request: Contact {name} {value[:40]!r} is not a phone number")
+    number = getattr(message, "Number", None)
+    if isinstance(message, m.UpdateDncNumber) and number is not None and not _PHONE.fullmatch(number):
+        raise BadRequest(f"Invalid request: {number[:40]!r} is not a phone number")

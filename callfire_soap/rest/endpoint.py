@@ -13,7 +13,7 @@ import logging
 from http import HTTPStatus
 
 from ..faults import ServiceFault, as_service_fault
-from ..operations.checks import check_message, check_required
+from ..operations.checks import check_message, check_schema_rules
 from ..operations.table import Created, Operation, Scope
 from ..request_body import BodyError, read_body
 from . import json as json_body
@@ -88,7 +88,7 @@ class RestEndpoint:
             body = None
             message = self._decoders[operation.name](pairs, target.params)
             pairs = None
-            check_required(message)
+            check_schema_rules(message)
             check_message(message)
             result = operation.call(Scope(account_id, self.backend.uow, self.backend.region), message)
             shape = operation.result

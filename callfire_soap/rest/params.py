@@ -104,13 +104,16 @@ def parse_multipart(body: bytes, boundary: str | None) -> Pairs:
         raise BadRequest("Malformed multipart body: the closing boundary is missing")
     pairs: Pairs = []
     for chunk in chunks[1:-1]:
-        if not chunk.startswith(b"\r\n") or not chunk.endswith(b"\r\n"):
+        # Parts end in CRLF; bare LF line ends (hand-written bodies) are tolerated.
+        newline = b"\r\n" if chunk.startswith(b"\r\n") else b"\n"
+        if not chunk.startswith(newline) or not chunk.endswith(b"\n"):
             raise BadRequest("Malformed multipart body: a boundary is not on a line of its own")
-        head, sep, content = chunk[2:-2].partition(b"\r\n\r\n")
+        chunk = chunk[len(newline):-len(newline)] if chunk.endswith(newline) else chunk[len(newline):-1]
+        head, sep, content = chunk.partition(newline * 2)
         if not sep:
             raise BadRequest("Malformed multipart body: a part has no header end")
         disposition, part_type = "", ""
-        for line in head.decode("latin-1").split("\r\n"):
+        for line in head.decode("latin-1").splitlines():
             name, _, value = line.partition(":")
             if name.strip().lower() == "content-disposition":
                 disposition = value
