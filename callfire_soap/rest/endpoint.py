@@ -34,6 +34,7 @@ FAULT_STATUS = {
     "TIMEOUT": 504,
 }
 _PREFIX_LENGTH = len(PREFIX)
+MAX_MESSAGE = 500
 
 
 def _status_line(code: int) -> str:
@@ -121,6 +122,8 @@ class RestEndpoint:
         return base + PREFIX + shape.location.format(id=new_id)
 
     def _error(self, start_response, as_json: bool, status: int, message: str, extra_headers=()):
+        if len(message) > MAX_MESSAGE:  # messages may quote what the client sent
+            message = message[:MAX_MESSAGE] + "..."
         root = xml_body.exception_tree(status, message)
         if as_json:
             document, content_type = json_body.serialize(root), json_body.CONTENT_TYPE
