@@ -68,7 +68,7 @@ def test_hostile_rest_request(app, server, account, seed, caplog, case_id, metho
     seed(account, [Contact(first_name="victim", home_phone="12132212384")])
     list_id = rest(server, account, "POST", "contact/list", data={"Name": "victim", "Numbers": "12132212385"},
                    expect=201).created_id
-    path, body = path.replace("list/1", f"list/{list_id}"), body
+    path = path.replace("list/1", f"list/{list_id}")
     before = _row_counts(app)
     caplog.set_level(logging.INFO)
     caplog.clear()
