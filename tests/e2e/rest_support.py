@@ -38,11 +38,10 @@ def check_xml(content: bytes) -> etree._Element:
     for child in root.iter():
         if isinstance(child.tag, str) and etree.QName(child).namespace == DATA:
             assert child.prefix is None, "data elements are unprefixed"
-    if HAVE_REST_CONTRACT:
-        schema = rest_schema()
-        assert schema.validate(root), f"{schema.error_log}\n{content[:1500]!r}"
-    elif STRICT:
-        pytest.fail(NO_REST_CONTRACT)
+    if not HAVE_REST_CONTRACT:  # CALLFIRE_STRICT=1 has refused to run without it
+        pytest.skip(NO_REST_CONTRACT)
+    schema = rest_schema()
+    assert schema.validate(root), f"{schema.error_log}\n{content[:1500]!r}"
     return root
 
 
