@@ -4,7 +4,6 @@ from __future__ import annotations
 import base64
 import binascii
 import gc
-import io
 import logging
 import os
 import re
@@ -12,6 +11,8 @@ from urllib.parse import parse_qs
 
 from .backend import Backend
 from .operations import OPERATIONS, Scope
+from .request_body import BodyError, read_body
+from .rest import PREFIX as REST_PREFIX, RestEndpoint
 from .soap import build_endpoints
 from .soap.wsdl import CONCRETE, CONCRETE_WSDL, CONCRETE_WSDL_11, SOAP11_PATH, SOAP12_PATH, WSDL_DIR, WsdlPublisher
 
@@ -28,22 +29,6 @@ def _plain(start_response, status: str, text: str, extra_headers=()):
                             ("Content-Length", str(len(body))), *extra_headers])
     return [body]
 
-class _LimitedInput:
-    """wsgi.input that never yields more than ``remaining`` bytes."""
-
-    def __init__(self, stream, remaining: int):
-        self.stream = stream
-        self.remaining = remaining
-
-    def read(self, size: int = -1) -> bytes:
-        if self.remaining <= 0:
-            return b""
-        if size is None or size < 0 or size > self.remaining:
-            size = self.remaining
-        data = self.stream.read(size)
-        self.remaining -= len(data)
-        return data
-
 class CallFireApp:
     def __init__(self, backend: Backend, max_body: int = DEFAULT_MAX_BODY, trust_forwarded: bool = False):
         self.backend = backend
@@ -56,6 +41,9 @@ class CallFireApp:
             SOAP12_PATH: (self.soap12, CONCRETE_WSDL),
             SOAP11_PATH: (self.soap11, CONCRETE_WSDL_11),
         }
+        self.rest = RestEndpoint(OPERATIONS, backend, self._authenticate, max_body,
+                                 lambda environ: _base_url(environ, trust_forwarded),
+                                 f'Basic realm="{REALM}", charset="UTF-8"')
 
     # -- routing -------------------------------------------------------------------------
     def __call__(self, environ, start_response):
@@ -80,6 +68,8 @@ class CallFireApp:
             return _plain(start_response, "405 Method Not Allowed",
                           "POST SOAP requests here; GET ?wsdl for the WSDL",
                           [("Allow", "GET, POST")])
+        if path.startswith(REST_PREFIX):
+            return self.rest(environ, start_response)
         if path.startswith(WSDL_DIR) and method in ("GET", "HEAD"):
             return self._wsdl(environ, start_response, path[len(WSDL_DIR):])
         if path == "/healthz" and method in ("GET", "HEAD"):
@@ -116,27 +106,10 @@ class CallFireApp:
             return _plain(start_response, "415 Unsupported Media Type",
                           "SOAP requests use Content-Type application/soap+xml (SOAP 1.2) "
                           "or text/xml (SOAP 1.1)")
-        length = environ.get("CONTENT_LENGTH") or ""
-        if length:
-            try:
-                size = int(length)
-            except ValueError:
-                return _plain(start_response, "400 Bad Request", "invalid Content-Length")
-            if size > self.max_body:
-                return _plain(start_response, "413 Content Too Large",
-                              f"request bodies are limited to {self.max_body} bytes")
-        else:
-            # No length (chunked): read at most one byte past the limit to detect excess.
-            stream = environ["wsgi.input"]
-            payload = _LimitedInput(stream, self.max_body + 1).read()
-            if len(payload) > self.max_body:
-                return _plain(start_response, "413 Content Too Large",
-                              f"request bodies are limited to {self.max_body} bytes")
-
-            environ["wsgi.input"] = io.BytesIO(payload)
-            environ["CONTENT_LENGTH"] = str(len(payload))
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-        payload = environ["wsgi.input"].read(length) if length > 0 else b""
+        try:
+            payload = read_body(environ, self.max_body)
+        except BodyError as error:
+            return _plain(start_response, error.status, error.message)
         scope = Scope(account_id, self.backend.uow, self.backend.region)
         status, content_type, document = soap_endpoint.respond(payload, scope)
         start_response(status, [("Content-Type", content_type), ("Content-Length", str(len(document)))])

@@ -24,7 +24,10 @@ def bounded(text: str, limit: int = MAX_MESSAGE) -> str:
 
 class ServiceFault(Exception):
     """A fault with a legacy FaultCode. ``sender`` picks env:Sender over env:Receiver;
-    ``soap_code`` overrides it for the envelope-level codes (VersionMismatch, MustUnderstand)."""
+    ``soap_code`` overrides it for the envelope-level codes (VersionMismatch, MustUnderstand).
+    ``is_internal`` marks a failure of the service itself (a bug, not a known condition)."""
+
+    is_internal = False
 
     def __init__(self, fault_code: str, message: str, detail: str | None = None,
                  sender: bool = True, soap_code: str | None = None):
@@ -57,11 +60,13 @@ class ServiceFault(Exception):
         """Log the traceback under a fresh id and return a fault that repeats only the id."""
         error_id = uuid.uuid4().hex[:12]
         log.error("internal error %s", error_id, exc_info=(type(exc), exc, exc.__traceback__))
-        return cls(
+        fault = cls(
             "UNAVAILABLE",
             f"The service could not complete the request (error id {error_id})",
             sender=False,
         )
+        fault.is_internal = True
+        return fault
 
 
 def as_service_fault(error: BaseException) -> ServiceFault:

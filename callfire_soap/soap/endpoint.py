@@ -18,6 +18,7 @@ from lxml import etree
 from ..data_elements import WRITERS
 from ..faults import ServiceFault, as_service_fault
 from ..namespaces import DATA, SOAP11_ENV, SOAP12_ENV, SVC
+from ..operations.checks import check_message
 from ..operations.table import Created, Items, Operation, Resource, Scope
 from . import limits
 from .faults import write_fault_11, write_fault_12
@@ -142,7 +143,9 @@ class SoapEndpoint:
         operation = self._operations.get(element.tag)
         if operation is None:
             raise ServiceFault.bad_request("Unknown operation: %s" % element.tag)
-        return operation, self.binding.decode(operation, element)
+        request = self.binding.decode(operation, element)
+        check_message(request)
+        return operation, request
 
 
 def write_envelope(version: SoapVersion, shape, result, fault: ServiceFault | None = None) -> bytes:
