@@ -27,6 +27,7 @@ CONTACT = dict(first_name="Robert", last_name="Shmidt", mobile_phone="1213221238
 
 @dataclass
 class WrkRun:
+    requests: int
     rps: float
     p50_ms: float
     p99_ms: float
@@ -55,7 +56,8 @@ def wrk(url: str, body: str, auth: str, seconds: int, connections: int = CONNECT
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", result.stdout)
     if errors:
         raise RuntimeError("wrk saw error responses:\n" + result.stdout)
-    return WrkRun(rps=float(re.search(r"Requests/sec:\s+([\d.]+)", result.stdout).group(1)),
+    return WrkRun(requests=int(re.search(r"(\d+) requests in", result.stdout).group(1)),
+                  rps=float(re.search(r"Requests/sec:\s+([\d.]+)", result.stdout).group(1)),
                   p50_ms=_latency_ms(result.stdout, "50"), p99_ms=_latency_ms(result.stdout, "99"))
 
 

@@ -2,9 +2,9 @@
 production (`callfire-soap serve --workers 2`); the peer is the ContactService port that
 wsimport generates from the project's served WSDL, implemented for GetContact from an
 in-memory map (java/GetContactPeer.java) on the JDK HTTP server with 8 threads and HTTP
-Basic auth. Both get the same SOAP 1.2 request from `wrk -t2 -c8`; req/s, p50 and p99 of
-both, and the ratio project/peer, are reported (no target: it places the project against
-the Java stack the legacy service was built on).
+Basic auth. Both get the same SOAP 1.2 request from `wrk -t2 -c8`; req/s, p50, p99 and the
+server CPU time per request of both, and the ratio of the rates project/peer, are reported
+(no target: it places the project against the Java stack the legacy service was built on).
 
 Needs wrk, a JDK, and Debian's jaxws + libjaxws-java (JAXWS_CLASSPATH overrides the runtime
 jar; Debian's jaxws-rt.jar names its dependencies in its manifest)."""
@@ -27,6 +27,7 @@ from .http_getcontact import CONNECTIONS, CONTACT, LOGIN, PASSWORD, ROUNDS, seed
 PEER_SOURCE = Path(__file__).with_name("java") / "GetContactPeer.java"
 JAXWS_CLASSPATH = os.environ.get("JAXWS_CLASSPATH", "/usr/share/java/jaxws-rt.jar")
 WORKERS = 2
+PEER_WARM_UP_SECONDS, SERVICE_WARM_UP_SECONDS = 30, 10
 SOAP12_PATH = "/api/1.1/soap12/contact"
 DATA = "{http://api.callfire.com/data}"
 
@@ -82,6 +83,33 @@ def _contact(url: str, body: str, auth: str) -> dict:
     return dict(contact.attrib)
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and its live descendants (gunicorn's workers), from /proc."""
+    parents, cpu = {}, {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # exited meanwhile
+        parents[int(entry.name)] = int(fields[1])
+        cpu[int(entry.name)] = int(fields[11]) + int(fields[12])
+    total, queue = 0, [pid]
+    while queue:
+        current = queue.pop()
+        total += cpu.get(current, 0)
+        queue.extend(child for child, parent in parents.items() if parent == current)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _measured(proc, url: str, body: str, auth: str, seconds: int):
+    """One wrk run and the server's CPU time per request in it (µs)."""
+    before = _cpu_seconds(proc.pid)
+    run = wrk(url, body, auth, seconds)
+    return run, (_cpu_seconds(proc.pid) - before) / run.requests * 1e6
+
+
 def _median(runs, field: str) -> float:
     return statistics.median(getattr(run, field) for run in runs)
 
@@ -100,34 +128,49 @@ def run(database_url: str, seconds: int = 10) -> Figure:
     with tempfile.TemporaryDirectory(prefix="cf-jaxws-") as tmp, \
             tempfile.TemporaryFile() as service_log, tempfile.TemporaryFile() as peer_log, \
             child_server(_serve(service_port), service_port, env={"CALLFIRE_DATABASE_URL": database_url},
-                         log=service_log):
+                         log=service_log) as service:
         classpath = build(service_url + "?wsdl", Path(tmp))
-        with child_server(_peer(classpath, peer_port, cid), peer_port, log=peer_log):
+        with child_server(_peer(classpath, peer_port, cid), peer_port, log=peer_log) as peer:
             service_contact, peer_contact = _contact(service_url, body, auth), _contact(peer_url, body, auth)
             assert service_contact == peer_contact, (service_contact, peer_contact)
-            # Warm-up, not measured: the peer's JIT compiles its hot paths, the project's
-            # workers fill their connection pools.
-            wrk(peer_url, body, auth, min(seconds, 5))
-            wrk(service_url, body, auth, min(seconds, 5))
+            # Unmeasured warm-up. The peer's JIT needs tens of seconds on a loaded host before
+            # its rate settles (after one 8 s warm-up it still sped up 3-30x across the
+            # measured runs); the project's workers only fill their connection pools.
+            peer_warm_up = wrk(peer_url, body, auth, PEER_WARM_UP_SECONDS).rps
+            service_warm_up = wrk(service_url, body, auth, SERVICE_WARM_UP_SECONDS).rps
             # Alternating runs, medians compared (the host's speed drifts between minutes).
-            service_runs, peer_runs = [], []
+            # Besides the rates, the CPU time each server spends per request: on a shared host
+            # the scheduler shares CPU per runnable thread, so the rates also depend on how
+            # many threads each side keeps busy; the CPU cost per request depends much less
+            # on the neighbours.
+            service_runs, peer_runs, service_cpu, peer_cpu = [], [], [], []
             for _ in range(ROUNDS):
-                peer_runs.append(wrk(peer_url, body, auth, seconds))
-                service_runs.append(wrk(service_url, body, auth, seconds))
+                run, cpu = _measured(peer, peer_url, body, auth, seconds)
+                peer_runs.append(run)
+                peer_cpu.append(cpu)
+                run, cpu = _measured(service, service_url, body, auth, seconds)
+                service_runs.append(run)
+                service_cpu.append(cpu)
 
     service_rps, peer_rps = _median(service_runs, "rps"), _median(peer_runs, "rps")
     ratio = service_rps / peer_rps
 
-    def describe(runs) -> str:
+    def describe(runs, cpu) -> str:
         return (f"{_median(runs, 'rps'):,.0f} req/s, p50 {_median(runs, 'p50_ms'):.2f} ms, "
-                f"p99 {_median(runs, 'p99_ms'):.2f} ms")
+                f"p99 {_median(runs, 'p99_ms'):.2f} ms, CPU {statistics.median(cpu):,.0f} µs/request")
 
     return Figure(
         name=f"GetContact over HTTP vs a JAX-WS peer, wrk -t2 -c{CONNECTIONS} "
              f"(callfire-soap serve --workers {WORKERS})",
-        measured=describe(service_runs), baseline=describe(peer_runs) + " (JAX-WS RI, JDK HTTP server, 8 threads)",
+        measured=describe(service_runs, service_cpu),
+        baseline=describe(peer_runs, peer_cpu) + " (JAX-WS RI, JDK HTTP server, 8 threads)",
         ratio=ratio, target="none (reported)", met=None,
         notes=["runs (req/s, p50/p99 ms), project: "
                + ", ".join(f"{r.rps:,.0f} ({r.p50_ms:.2f}/{r.p99_ms:.2f})" for r in service_runs)
-               + "; peer: " + ", ".join(f"{r.rps:,.0f} ({r.p50_ms:.2f}/{r.p99_ms:.2f})" for r in peer_runs)],
+               + "; peer: " + ", ".join(f"{r.rps:,.0f} ({r.p50_ms:.2f}/{r.p99_ms:.2f})" for r in peer_runs),
+               "CPU per request (µs), project: " + ", ".join(f"{c:,.0f}" for c in service_cpu)
+               + "; peer: " + ", ".join(f"{c:,.0f}" for c in peer_cpu)
+               + f"; peer/project: {statistics.median(peer_cpu) / statistics.median(service_cpu):.2f}",
+               f"warm-up (req/s): project {service_warm_up:,.0f} in {SERVICE_WARM_UP_SECONDS} s, "
+               f"peer {peer_warm_up:,.0f} in {PEER_WARM_UP_SECONDS} s"],
     )
