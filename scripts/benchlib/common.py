@@ -24,7 +24,7 @@ class Figure:
     baseline: str
     ratio: float
     target: str
-    met: bool
+    met: bool | None  # None: a figure reported without a target
     notes: list[str] = field(default_factory=list)
 
 

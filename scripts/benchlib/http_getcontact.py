@@ -2,11 +2,13 @@
 against a bare lxml WSGI handler under the same server (gunicorn gthread)."""
 from __future__ import annotations
 
+import base64
 import re
 import shutil
 import statistics
 import subprocess
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import requests
@@ -19,9 +21,28 @@ from .common import Figure, child_server, free_port, python
 
 WORKERS, THREADS, CONNECTIONS = 2, 4, 8
 ROUNDS = 3
+LOGIN, PASSWORD = "bench", "bench-password"
+CONTACT = dict(first_name="Robert", last_name="Shmidt", mobile_phone="12132212384", custom={"F": "12132212384"})
 
 
-def _wrk(url: str, body: str, auth: str, seconds: int) -> float:
+@dataclass
+class WrkRun:
+    requests: int
+    rps: float
+    p50_ms: float
+    p99_ms: float
+
+
+_UNIT_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
+
+
+def _latency_ms(output: str, percentile: str) -> float:
+    value, unit = re.search(rf"^\s*{percentile}%\s+([\d.]+)(us|ms|s|m)\s*$", output, re.M).groups()
+    return float(value) * _UNIT_MS[unit]
+
+
+def wrk(url: str, body: str, auth: str, seconds: int, connections: int = CONNECTIONS) -> WrkRun:
+    """One wrk run (2 threads) posting the SOAP 1.2 request; fails on any non-2xx reply."""
     script = Path(tempfile.mkstemp(suffix=".lua")[1])
     script.write_text(
         'wrk.method = "POST"\n'
@@ -29,13 +50,30 @@ def _wrk(url: str, body: str, auth: str, seconds: int) -> float:
         'wrk.headers["Content-Type"] = "application/soap+xml; charset=utf-8"\n'
         f'wrk.headers["Authorization"] = "{auth}"\n'
     )
-    result = subprocess.run(["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "-s", str(script), url],
+    result = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script), url],
                             capture_output=True, text=True, check=True)
     script.unlink()
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", result.stdout)
     if errors:
         raise RuntimeError("wrk saw error responses:\n" + result.stdout)
-    return float(re.search(r"Requests/sec:\s+([\d.]+)", result.stdout).group(1))
+    return WrkRun(requests=int(re.search(r"(\d+) requests in", result.stdout).group(1)),
+                  rps=float(re.search(r"Requests/sec:\s+([\d.]+)", result.stdout).group(1)),
+                  p50_ms=_latency_ms(result.stdout, "50"), p99_ms=_latency_ms(result.stdout, "99"))
+
+
+def seed_contact(database_url: str) -> tuple[int, str, str]:
+    """The benchmark account and its contact: (contact id, GetContact request body, Authorization)."""
+    backend = Backend.open(database_url)
+    create_account(backend.uow, LOGIN, PASSWORD)
+    with backend.uow() as uow:
+        account_id = uow.accounts.id_of(LOGIN)
+        (cid,) = uow.contacts.add_many(account_id, [Contact(**CONTACT)])
+        uow.commit()
+    backend.close()
+    body = ('<env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope"><env:Body>'
+            '<svc:GetContact xmlns:svc="http://api.callfire.com/service/xsd">'
+            f"<svc:Id>{cid}</svc:Id></svc:GetContact></env:Body></env:Envelope>")
+    return cid, body, "Basic " + base64.b64encode(f"{LOGIN}:{PASSWORD}".encode()).decode()
 
 
 def _gunicorn(app: str, port: int) -> list[str]:
@@ -46,18 +84,7 @@ def _gunicorn(app: str, port: int) -> list[str]:
 def run(database_url: str, seconds: int = 10) -> Figure:
     if shutil.which("wrk") is None:
         raise SystemExit("the HTTP figure needs wrk (apt-get install wrk)")
-    backend = Backend.open(database_url)
-    create_account(backend.uow, "bench", "bench-password")
-    with backend.uow() as uow:
-        account_id = uow.accounts.id_of("bench")
-        (cid,) = uow.contacts.add_many(account_id, [Contact(
-            first_name="Robert", last_name="Shmidt", mobile_phone="12132212384", custom={"F": "12132212384"})])
-        uow.commit()
-    backend.close()
-    body = ('<env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope"><env:Body>'
-            '<svc:GetContact xmlns:svc="http://api.callfire.com/service/xsd">'
-            f"<svc:Id>{cid}</svc:Id></svc:GetContact></env:Body></env:Envelope>")
-    auth = "Basic YmVuY2g6YmVuY2gtcGFzc3dvcmQ="  # bench:bench-password
+    _, body, auth = seed_contact(database_url)
 
     # Both servers run side by side (idle while the other is measured), and the wrk runs
     # alternate, three each: the host's speed drifts, and alternating spreads the drift
@@ -73,8 +100,8 @@ def run(database_url: str, seconds: int = 10) -> Figure:
         assert check.status_code == 200 and b'firstName="Robert"' in check.content, check.text
         service_runs, baseline_runs = [], []
         for _ in range(ROUNDS):
-            baseline_runs.append(_wrk(baseline_url, body, auth, seconds))
-            service_runs.append(_wrk(service_url, body, auth, seconds))
+            baseline_runs.append(wrk(baseline_url, body, auth, seconds).rps)
+            service_runs.append(wrk(service_url, body, auth, seconds).rps)
     service_rps, baseline_rps = statistics.median(service_runs), statistics.median(baseline_runs)
 
     ratio = service_rps / baseline_rps
