@@ -95,6 +95,7 @@ _bounds_lock = threading.Lock()
 _min_nsn_cache: dict[int, int] = {}
 _region_bounds: dict[str, tuple[int, re.Pattern | None]] = {}
 _global_min: list[int] = []
+_international_need: dict[int, int] = {}
 
 
 def _metadata(cc: int, region: str):
@@ -129,15 +130,23 @@ def _main_metadata(cc: int):
     return _metadata(cc, regions[0]) if regions else None
 
 
+def _national_after(cc: int) -> int:
+    """Fewest digits after country code cc, read from the token, of a valid number (the
+    national prefix is stripped with the metadata of cc's main region)."""
+    need = _international_need.get(cc)
+    if need is None:
+        need = _min_nsn(cc) - _added_digits(_main_metadata(cc))
+        _international_need[cc] = need
+    return need
+
+
 def _international_min() -> int:
     """Fewest alphanumeric characters of a token that gives a valid number with a country
-    code read from the token: len(cc) + NSN digits - digits a transform rule adds."""
+    code read from the token."""
     if not _global_min:
         with _bounds_lock:
             if not _global_min:
-                _global_min.append(min(
-                    len(str(cc)) + _min_nsn(cc) - _added_digits(_main_metadata(cc))
-                    for cc in COUNTRY_CODE_TO_REGION_CODE))
+                _global_min.append(min(len(str(cc)) + _national_after(cc) for cc in COUNTRY_CODE_TO_REGION_CODE))
     return _global_min[0]
 
 
@@ -164,7 +173,7 @@ def _retry_possible(digits: str) -> bool:
     for size in (1, 2, 3):
         cc = int(digits[:size])
         if cc in COUNTRY_CODE_TO_REGION_CODE:
-            return len(digits) - size >= _min_nsn(cc) - _added_digits(_main_metadata(cc))
+            return len(digits) - size >= _national_after(cc)
     return False
 
 
