@@ -104,7 +104,7 @@ def _check_served(row: dict, served) -> None:
     modified = _instant(row["modified"]) if row["modified"] else created
     assert action.Created == created and action.Modified == modified
     assert action.BatchId == int(row["batch_id"])
-    assert action.BroadcastId == (int(row["broadcast_id"]) if row["broadcast_id"] else None)
+    assert action.BroadcastId == (int(row["broadcast_id"]) if row["broadcast_id"] != "" else None)
     assert action.ToNumber.ClientData == (row["client_data"].strip() or None)
     assert [label.Name for label in action.Label] == [w.strip() for w in row["labels"].split("|") if w.strip()]
     records = action.CallRecord if kind == "Call" else action.TextRecord
