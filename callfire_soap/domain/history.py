@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 
 CALL = "CALL"
 TEXT = "TEXT"
@@ -12,6 +12,20 @@ RESULTS = (
     "LA", "AM", "BUSY", "DNC", "XFER", "XFER_LEG", "NO_ANS", "UNDIALED", "SENT", "RECEIVED",
     "DNT", "TOO_BIG", "INTERNAL_ERROR", "CARRIER_ERROR", "CARRIER_TEMP_ERROR",
 )
+
+# What GetContactHistory can carry back (wsdl/callfire-data.xsd, data:Call and data:Text).
+XS_INT = (-(2**31), 2**31 - 1)        # Duration, LengthInSeconds
+XS_LONG = (-(2**63), 2**63 - 1)       # BatchId, BroadcastId, ContactId
+XS_FLOAT_MAX = 3.4028234663852886e38  # BilledAmount: the largest finite IEEE single
+# xs:dateTime instants, in UTC. Both databases and Python hold years 1..9999; the response
+# writer (soap.writers.xs_datetime, strftime("%Y")) writes years below 1000 without their
+# leading zeros, which is not an xs:dateTime, so history starts in the year 1000. Times are
+# written with millisecond precision, so a finer time could not be served back as given.
+EARLIEST = datetime(1000, 1, 1, tzinfo=timezone.utc)
+LATEST = datetime(9999, 12, 31, 23, 59, 59, 999000, tzinfo=timezone.utc)
+# xs:string has no length limit; this service keeps every history text (message, label,
+# question, link, ...) to this many characters so that one field cannot bloat a response.
+MAX_TEXT = 4096
 
 
 @dataclass

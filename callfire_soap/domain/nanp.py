@@ -5,8 +5,10 @@ Most numbers a list import sees are already in a canonical NANP form (``+1NXXNXX
 metadata regexes for the country-code-1 regions, and those regexes constrain only the first
 ``depth`` national digits (the rest are ``\\d``). ``depth`` is computed from the installed
 metadata when this module loads, by walking the parsed regexes; validity is then memoised per
-``depth``-digit prefix. If any pattern has a shape the walk does not understand, the fast path
-is switched off and every number goes through phonenumbers.
+``depth``-digit prefix. The patterns are read by a small parser for the regex subset the
+metadata uses (digits, ``\\d``, digit classes, groups, ``|``, ``?`` and bounded ``{m,n}``); if
+any pattern has a shape it does not understand, the fast path is switched off and every
+number goes through phonenumbers.
 """
 from __future__ import annotations
 
@@ -17,12 +19,6 @@ import phonenumbers
 from phonenumbers import PhoneMetadata, PhoneNumber
 from phonenumbers.phonenumberutil import COUNTRY_CODE_TO_REGION_CODE
 
-try:  # CPython 3.11+
-    from re import _constants as _C, _parser as _sre_parse
-except ImportError:  # pragma: no cover
-    import sre_constants as _C
-    import sre_parse as _sre_parse
-
 NANP_REGIONS = frozenset(COUNTRY_CODE_TO_REGION_CODE.get(1, ()))
 NATIONAL_LENGTH = 10
 _CACHE_LIMIT = 1_000_000
@@ -30,6 +26,82 @@ _CACHE_LIMIT = 1_000_000
 
 class _Unsupported(Exception):
     pass
+
+
+# -- the regex subset of phonenumbers' metadata, parsed into (kind, argument) nodes ---------
+_LITERAL, _DIGIT, _CLASS, _GROUP, _BRANCH, _REPEAT = range(6)
+_DIGIT_CLASS = re.compile(r"(?:[0-9](?:-[0-9])?)+")
+_BOUNDS = re.compile(r"\{(\d+)(?:(,)(\d*))?\}")
+
+
+def _parse(pattern: str) -> list:
+    nodes, end = _alternation(pattern, 0)
+    if end != len(pattern):
+        raise _Unsupported(f"unexpected {pattern[end]!r} at {end}")
+    return nodes
+
+
+def _alternation(p: str, i: int):
+    branches = []
+    while True:
+        items, i = _sequence(p, i)
+        branches.append(items)
+        if i < len(p) and p[i] == "|":
+            i += 1
+            continue
+        return ([(_BRANCH, branches)] if len(branches) > 1 else branches[0]), i
+
+
+def _sequence(p: str, i: int):
+    items = []
+    while i < len(p) and p[i] not in "|)":
+        atom, i = _atom(p, i)
+        atom, i = _quantified(p, i, atom)
+        items.append(atom)
+    return items, i
+
+
+def _atom(p: str, i: int):
+    c = p[i]
+    if c == "(":
+        if p.startswith("(?:", i):
+            i += 3
+        elif p.startswith("(?", i):
+            raise _Unsupported("group extension")
+        else:
+            i += 1
+        inner, i = _alternation(p, i)
+        if i >= len(p) or p[i] != ")":
+            raise _Unsupported("unbalanced group")
+        return (_GROUP, inner), i + 1
+    if c == "[":
+        end = p.find("]", i + 1)
+        body = p[i + 1:end]
+        if body == "\\d":
+            return (_DIGIT, None), end + 1
+        if end < 0 or not _DIGIT_CLASS.fullmatch(body):
+            raise _Unsupported(f"character class at {i}")
+        return (_CLASS, body), end + 1
+    if p.startswith("\\d", i):
+        return (_DIGIT, None), i + 2
+    if c in "0123456789":
+        return (_LITERAL, c), i + 1
+    raise _Unsupported(f"regex construct {c!r}")
+
+
+def _quantified(p: str, i: int, atom):
+    if i < len(p) and p[i] == "?":
+        return (_REPEAT, (0, 1, [atom])), i + 1
+    if i < len(p) and p[i] == "{":
+        bounds = _BOUNDS.match(p, i)
+        if bounds is None or (bounds.group(2) and not bounds.group(3)):
+            raise _Unsupported("unbounded or malformed repeat")
+        low = int(bounds.group(1))
+        high = int(bounds.group(3)) if bounds.group(2) else low
+        return (_REPEAT, (low, high, [atom])), bounds.end()
+    if i < len(p) and p[i] in "*+":
+        raise _Unsupported("unbounded repeat")
+    return atom, i
 
 
 def _combine(left, right):
@@ -40,37 +112,35 @@ def _walk(sequence) -> set[tuple[int, int]]:
     """(width, depth) for every path through a parsed regex: how many digits it consumes and
     the position after the last digit it constrains (anything but a plain \\d)."""
     paths = {(0, 0)}
-    for op, arg in sequence:
-        paths = _combine(paths, _walk_item(op, arg))
+    for kind, arg in sequence:
+        paths = _combine(paths, _walk_item(kind, arg))
         if len(paths) > 10_000:
             raise _Unsupported("pattern too branchy")
     return paths
 
 
-def _walk_item(op, arg):
-    if op is _C.LITERAL:
+def _walk_item(kind, arg):
+    if kind == _LITERAL or kind == _CLASS:
         return {(1, 1)}
-    if op is _C.IN:
-        return {(1, 0)} if arg == [(_C.CATEGORY, _C.CATEGORY_DIGIT)] else {(1, 1)}
-    if op is _C.SUBPATTERN:
-        return _walk(arg[-1])
-    if op is _C.BRANCH:
+    if kind == _DIGIT:
+        return {(1, 0)}
+    if kind == _GROUP:
+        return _walk(arg)
+    if kind == _BRANCH:
         paths = set()
-        for alternative in arg[1]:
+        for alternative in arg:
             paths |= _walk(alternative)
         return paths
-    if op in (_C.MAX_REPEAT, _C.MIN_REPEAT):
-        low, high, inner = arg
-        if high is _C.MAXREPEAT or high > 20:
-            raise _Unsupported("unbounded repeat")
-        once, paths = _walk(inner), set()
-        for count in range(low, high + 1):
-            repeated = {(0, 0)}
-            for _ in range(count):
-                repeated = _combine(repeated, once)
-            paths |= repeated
-        return paths
-    raise _Unsupported(f"regex construct {op}")
+    low, high, inner = arg  # _REPEAT
+    if high > 20:
+        raise _Unsupported("long repeat")
+    once, paths = _walk(inner), set()
+    for count in range(low, high + 1):
+        repeated = {(0, 0)}
+        for _ in range(count):
+            repeated = _combine(repeated, once)
+        paths |= repeated
+    return paths
 
 
 def constrained_depth() -> int | None:
@@ -89,11 +159,11 @@ def constrained_depth() -> int | None:
                     continue
                 # Paths of another width (e.g. Canada's 7-digit UAN numbers) never match a
                 # ten-digit national number, so they cannot change its answer.
-                for width, d in _walk(_sre_parse.parse(desc.national_number_pattern)):
+                for width, d in _walk(_parse(desc.national_number_pattern)):
                     if width == NATIONAL_LENGTH:
                         depth = max(depth, d)
             if meta.leading_digits:
-                depth = max(depth, max(width for width, _ in _walk(_sre_parse.parse(meta.leading_digits))))
+                depth = max(depth, max(width for width, _ in _walk(_parse(meta.leading_digits))))
     except _Unsupported:
         return None
     return depth if 0 < depth <= NATIONAL_LENGTH else None
