@@ -30,7 +30,9 @@ def xs_datetime(value: datetime) -> str:
     """xs:dateTime in UTC with a Z suffix; naive values (SQLite) are UTC already."""
     if value.tzinfo is not None:
         value = value.astimezone(timezone.utc)
-    text = value.strftime("%Y-%m-%dT%H:%M:%S")
+    # Not strftime: it writes year 1 as "1-01-01", which is no xs:dateTime.
+    text = "%04d-%02d-%02dT%02d:%02d:%02d" % (value.year, value.month, value.day,
+                                             value.hour, value.minute, value.second)
     if value.microsecond:
         text += ".%03d" % (value.microsecond // 1000)
     return text + "Z"
