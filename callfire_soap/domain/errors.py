@@ -23,20 +23,6 @@ class NotFound(ServiceError):
     client_fault = True
 
 
-class Forbidden(ServiceError):
-    fault_code = "FORBIDDEN"
-    client_fault = True
-
-
-class NotImplementedOperation(ServiceError):
-    fault_code = "NOT_IMPLEMENTED"
-    client_fault = True
-
-
-class Unavailable(ServiceError):
-    fault_code = "UNAVAILABLE"
-
-
 class Conflict(Exception):
     """Storage refused a write because it would duplicate a unique key that another
     transaction holds. Not a fault of its own: each service decides what it means."""

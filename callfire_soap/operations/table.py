@@ -85,6 +85,15 @@ def operation(name: str, request_element: str, message: type, result: Result,
     return declare
 
 
+def _by_id(use_case):
+    """The operations whose request is just the Id of the resource they read or delete."""
+
+    def call(s: Scope, r: m.IdRequest):
+        return use_case(s.uow, s.account_id, r.Id)
+
+    return call
+
+
 # -- contacts ------------------------------------------------------------------------------
 @operation("QueryContacts", "QueryContacts", m.QueryContacts,
            Items("ContactQueryResult", "Contact"), Route("GET", "contact"))
@@ -136,10 +145,8 @@ def query_contact_lists(s: Scope, r: m.Query):
     return list_service.query_lists(s.uow, s.account_id, page(r))
 
 
-@operation("DeleteContactList", "DeleteContactList", m.IdRequest, None,
-           Route("DELETE", "contact/list/{Id}"))
-def delete_contact_list(s: Scope, r: m.IdRequest):
-    list_service.delete_list(s.uow, s.account_id, r.Id)
+operation("DeleteContactList", "DeleteContactList", m.IdRequest, None,
+          Route("DELETE", "contact/list/{Id}"))(_by_id(list_service.delete_list))
 
 
 @operation("AddContactsToList", "AddContactsToList", m.ContactListRequest, None,
@@ -151,10 +158,8 @@ def add_contacts_to_list(s: Scope, r: m.ContactListRequest):
     )
 
 
-@operation("GetContactList", "GetContactList", m.IdRequest, Resource("ContactList"),
-           Route("GET", "contact/list/{Id}"))
-def get_contact_list(s: Scope, r: m.IdRequest):
-    return list_service.get_list(s.uow, s.account_id, r.Id)
+operation("GetContactList", "GetContactList", m.IdRequest, Resource("ContactList"),
+          Route("GET", "contact/list/{Id}"))(_by_id(list_service.get_list))
 
 
 @operation("RemoveContactsFromList", "RemoveContactsFromList", m.RemoveContactsFromList, None,
@@ -198,30 +203,27 @@ def create_dnc_list(s: Scope, r: m.CreateDncList):
     )
 
 
-@operation("GetDncList", "GetDncListRequest", m.IdRequest, Resource("DncList"),
-           Route("GET", "contact/dnc/list/{Id}"))
-def get_dnc_list(s: Scope, r: m.IdRequest):
-    return dnc_service.get_dnc_list(s.uow, s.account_id, r.Id)
+operation("GetDncList", "GetDncListRequest", m.IdRequest, Resource("DncList"),
+          Route("GET", "contact/dnc/list/{Id}"))(_by_id(dnc_service.get_dnc_list))
 
 
-@operation("DeleteDncList", "DeleteDncListRequest", m.IdRequest, None,
-           Route("DELETE", "contact/dnc/list/{Id}"))
-def delete_dnc_list(s: Scope, r: m.IdRequest):
-    dnc_service.delete_dnc_list(s.uow, s.account_id, r.Id)
+operation("DeleteDncList", "DeleteDncListRequest", m.IdRequest, None,
+          Route("DELETE", "contact/dnc/list/{Id}"))(_by_id(dnc_service.delete_dnc_list))
 
 
-@operation("AddNumbersToDncList", "AddNumbersToDncListRequest", m.DncNumbersRequest, None,
-           Route("POST", "contact/dnc/list/{Id}/add"))
-def add_numbers_to_dnc_list(s: Scope, r: m.DncNumbersRequest):
-    dnc_service.add_numbers(s.uow, s.account_id, r.Id, r.CallDnc, r.TextDnc,
-                            split_numbers(r.Numbers), s.region)
+def _dnc_numbers(use_case):
+    """AddNumbersToDncList and RemoveNumbersFromDncList: one request shape, one call shape."""
+
+    def call(s: Scope, r: m.DncNumbersRequest):
+        use_case(s.uow, s.account_id, r.Id, r.CallDnc, r.TextDnc, split_numbers(r.Numbers), s.region)
+
+    return call
 
 
-@operation("RemoveNumbersFromDncList", "RemoveNumbersFromDncListRequest", m.DncNumbersRequest, None,
-           Route("POST", "contact/dnc/list/{Id}/remove"))
-def remove_numbers_from_dnc_list(s: Scope, r: m.DncNumbersRequest):
-    dnc_service.remove_numbers(s.uow, s.account_id, r.Id, r.CallDnc, r.TextDnc,
-                               split_numbers(r.Numbers), s.region)
+operation("AddNumbersToDncList", "AddNumbersToDncListRequest", m.DncNumbersRequest, None,
+          Route("POST", "contact/dnc/list/{Id}/add"))(_dnc_numbers(dnc_service.add_numbers))
+operation("RemoveNumbersFromDncList", "RemoveNumbersFromDncListRequest", m.DncNumbersRequest, None,
+          Route("POST", "contact/dnc/list/{Id}/remove"))(_dnc_numbers(dnc_service.remove_numbers))
 
 
 _BY_NAME = {op.name: op for op in OPERATIONS}

@@ -134,8 +134,6 @@ def test_number_prefix(raw, digits):
 # -- errors ----------------------------------------------------------------------------------
 @pytest.mark.parametrize("error, code, client", [
     (errors.BadRequest, "BAD_REQUEST", True), (errors.NotFound, "NOT_FOUND", True),
-    (errors.Forbidden, "FORBIDDEN", True), (errors.NotImplementedOperation, "NOT_IMPLEMENTED", True),
-    (errors.Unavailable, "UNAVAILABLE", False),
 ])
 def test_service_errors_carry_their_fault_code(error, code, client):
     raised = error("message", detail="detail")
