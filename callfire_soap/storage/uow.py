@@ -59,7 +59,7 @@ class UnitOfWork:
 class UnitOfWorkFactory:
     def __init__(self, engine: Engine):
         self.engine = engine
-        # Hot reads that are one statement and need no unit of work (storage/prepared.py).
+        # Hot reads that are one statement and need no unit of work (storage/autocommit_read.py).
         self.contact_reads = ContactReads(engine)
 
     def __call__(self, write: bool = True) -> UnitOfWork:
