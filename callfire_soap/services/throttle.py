@@ -6,18 +6,20 @@ credentials are cached is never throttled, so guessing a login's password from e
 does not lock out its legitimate, already-authenticated user."""
 from __future__ import annotations
 
+import os
 import threading
 import time
 
-BURST = 10            # failures allowed in a row
+# Failures allowed in a row; CALLFIRE_FAILED_LOGIN_BURST overrides (0 turns throttling off).
+BURST = 10
 REFILL_SECONDS = 6.0  # then one more every 6 s (10 a minute) per login and per address
 MAX_BUCKETS = 100_000
 
 
 class FailureThrottle:
-    def __init__(self, burst: int = BURST, refill_seconds: float = REFILL_SECONDS,
+    def __init__(self, burst: int | None = None, refill_seconds: float = REFILL_SECONDS,
                  max_buckets: int = MAX_BUCKETS, clock=time.monotonic):
-        self.burst = burst
+        self.burst = int(os.environ.get("CALLFIRE_FAILED_LOGIN_BURST", BURST)) if burst is None else burst
         self.refill_seconds = refill_seconds
         self.max_buckets = max_buckets
         self.clock = clock
@@ -30,12 +32,16 @@ class FailureThrottle:
 
     def wait(self, login: str, address: str | None) -> float:
         """Seconds until a check is allowed again for this login and address (0: now)."""
+        if self.burst <= 0:
+            return 0.0
         now = self.clock()
         with self._lock:
             lacking = max(1 - self._tokens(key, now) for key in self._keys(login, address))
         return 0.0 if lacking <= 0 else lacking * self.refill_seconds
 
     def failed(self, login: str, address: str | None) -> None:
+        if self.burst <= 0:
+            return
         now = self.clock()
         with self._lock:
             if len(self._buckets) >= self.max_buckets:
