@@ -77,8 +77,13 @@ def _open_backend(url: str | None):
         backend = Backend.open(url)
     except SchemaBehind as exc:
         raise CliError(str(exc)) from None
-    print(f"callfire-soap: database {describe(url)}", file=sys.stderr)
+    _opened.append(describe(url))
     return backend
+
+
+# The database a one-shot command opened: named on stderr after its result or its error
+# (the error itself comes first, so that its first line says what went wrong).
+_opened: list[str] = []
 
 
 def cmd_serve(args) -> int:
@@ -260,6 +265,10 @@ def main(argv: list[str] | None = None) -> int:
         error = explain(exc, getattr(args, "database", None), getattr(args, "host", None),
                         getattr(args, "port", None))
         return fail(error.message, error.hint)
+    finally:
+        for shown in _opened:
+            print(f"callfire-soap: database {shown}", file=sys.stderr)
+        _opened.clear()
 
 
 if __name__ == "__main__":
