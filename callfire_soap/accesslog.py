@@ -54,8 +54,8 @@ def operation_of(entrypoint: str, path: str, note: dict) -> str:
 
 
 class _Body:
-    """The response iterable, counting its bytes; ``done`` runs once, when the server
-    closes it after the last byte."""
+    """A streamed response, counting its bytes; ``done`` runs once, when the server closes
+    it after the last byte."""
 
     def __init__(self, result, done):
         self._result = result
@@ -118,6 +118,11 @@ class ObservedApp:
             raise
         finally:
             current_request_id.reset(token)
+        if isinstance(result, (list, tuple)):
+            # The whole body is in hand: record now, before the client can see the answer,
+            # so that a scrape right after a response already counts it.
+            done(sum(len(chunk) for chunk in result))
+            return result
         return _Body(result, done)
 
     def _metrics(self, environ, start):

@@ -33,7 +33,7 @@ REQUESTS = Counter(
     "callfire_requests", "HTTP requests answered, by entrypoint, operation (or route) and HTTP status",
     ["entrypoint", "operation", "status"])
 LATENCY = Histogram(
-    "callfire_request_duration_seconds", "Time from request to the last response byte",
+    "callfire_request_duration_seconds", "Time to produce the response (to its last byte when streamed)",
     ["entrypoint", "operation"],
     buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0))
 FAULTS = Counter(

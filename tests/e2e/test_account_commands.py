@@ -15,7 +15,7 @@ from tests.support import basic_auth, envelope
 
 # Scheduling slack on a loaded CI machine on top of the documented bound.
 MARGIN = 2.0
-GET_CONTACT = envelope("<svc:GetContact><svc:Id>1</svc:Id></svc:GetContact>")
+GET_CONTACT = envelope("<svc:GetContact><svc:Id>999999999999</svc:Id></svc:GetContact>")
 
 
 def call(base: str, login: str, password: str) -> int:
@@ -50,17 +50,17 @@ def refused_within(base: str, login: str, password: str, since: float) -> float:
 
 
 @pytest.fixture(scope="module")
-def workers(tmp_path_factory, database_url):
+def workers(tmp_path_factory, db_url):
     # Polling with revoked credentials is a run of failed logins: no throttling here
     # (tests/unit/test_authenticator.py covers it).
     with Server(tmp_path_factory.mktemp("workers"), "--workers", "2", "--threads", "4",
-                "--database", database_url, env={"CALLFIRE_FAILED_LOGIN_BURST": "0"}) as server:
+                "--database", db_url, env={"CALLFIRE_FAILED_LOGIN_BURST": "0"}) as server:
         yield server
 
 
-def test_passwd_disable_enable_delete_reach_every_worker(workers, database_url):
+def test_passwd_disable_enable_delete_reach_every_worker(workers, db_url):
     login, old, new = "ops-" + uuid.uuid4().hex[:8], "old-password-123", "new-password-456"
-    db = ("--database", database_url)
+    db = ("--database", db_url)
     assert cli("account", "create", login, "--password", old, *db).returncode == 0
     warm(workers.base, login, old)
 
@@ -85,8 +85,8 @@ def test_passwd_disable_enable_delete_reach_every_worker(workers, database_url):
     assert listed.returncode == 0 and login not in listed.stdout
 
 
-def test_short_password_refused_and_list_shows_state(database_url):
-    db = ("--database", database_url)
+def test_short_password_refused_and_list_shows_state(db_url):
+    db = ("--database", db_url)
     login = "ops-" + uuid.uuid4().hex[:8]
     short = cli("account", "create", login, "--password", "elevenchars", *db)
     assert short.returncode == 1
