@@ -87,6 +87,8 @@ class ObservedApp:
         self.trust_forwarded = trust_forwarded
 
     def __getattr__(self, name):
+        if name == "app":  # not set yet (copy, unpickling): no recursion
+            raise AttributeError(name)
         return getattr(self.app, name)
 
     def __call__(self, environ, start_response):

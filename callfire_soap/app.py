@@ -25,6 +25,7 @@ log = logging.getLogger("callfire_soap.app")
 REALM = "CallFire API"
 DEFAULT_MAX_BODY = 32 * 1024 * 1024
 MAX_AUTH_HEADER = 4096
+RETRY_AFTER = "callfire.retry_after"  # set by _verify when failed logins are throttled
 _HOST = re.compile(r"^[A-Za-z0-9.\-]+(:[0-9]{1,5})?$|^\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?$")
 
 def _plain(start_response, status: str, text: str, extra_headers=()):
@@ -103,13 +104,9 @@ class CallFireApp:
 
     # -- SOAP ----------------------------------------------------------------------------
     def _soap(self, environ, start_response, soap_endpoint):
-        try:
-            account_id = self._authenticate(environ)
-        except Throttled as exc:
-            return _too_many_failures(start_response, exc)
+        account_id = self._authenticate(environ)
         if account_id is None:
-            return _plain(start_response, "401 Unauthorized", "authentication required",
-                          [("WWW-Authenticate", f'Basic realm="{REALM}", charset="UTF-8"')])
+            return self._refused(environ, start_response)
         media_type = environ.get("CONTENT_TYPE", "").split(";", 1)[0].strip().lower()
         # Either SOAP media type is let through: the envelope then decides, and the wrong
         # version gets a VersionMismatch fault rather than a bare HTTP error.
@@ -160,24 +157,30 @@ class CallFireApp:
         return self._verify(environ, login, password)
 
     def _verify(self, environ, login: str, password: str) -> int | None:
-        """The authenticator's answer, noted for the access log and the metrics."""
+        """The authenticator's answer, noted for the access log and the metrics (and for
+        _refused: throttled credentials get 429, not 401)."""
         note = environ.get(LOG_NOTE, {})
         note["login"] = login
         address = client_address(environ, self.trust_forwarded)
         try:
             account_id = self.backend.authenticator.verify(login, password, address)
-        except Throttled:
+        except Throttled as exc:
             note["auth"] = "throttled"
-            raise
+            environ[RETRY_AFTER] = exc.retry_after
+            return None
         if account_id is None:
             note["auth"] = "invalid"
         return account_id
 
-def _too_many_failures(start_response, exc: Throttled):
-    return _plain(start_response, "429 Too Many Requests",
-                  "too many failed logins; try again later",
-                  [("Retry-After", str(max(1, math.ceil(exc.retry_after))))])
-
+    def _refused(self, environ, start_response):
+        """The answer to a request _authenticate let through as None, for any entrypoint:
+        429 with Retry-After after too many failures, else the 401 challenge."""
+        retry_after = environ.get(RETRY_AFTER)
+        if retry_after is not None:
+            return _plain(start_response, "429 Too Many Requests", "too many failed logins; try again later",
+                          [("Retry-After", str(max(1, math.ceil(retry_after))))])
+        return _plain(start_response, "401 Unauthorized", "authentication required",
+                      [("WWW-Authenticate", f'Basic realm="{REALM}", charset="UTF-8"')])
 
 def _query_keys(environ) -> set[str]:
     query = environ.get("QUERY_STRING", "")

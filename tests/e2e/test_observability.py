@@ -125,3 +125,22 @@ def test_metrics_token(tmp_path, db_url):
         assert requests.get(server.base + "/metrics", timeout=30).status_code == 401
         ok = requests.get(server.base + "/metrics", headers={"Authorization": "Bearer tok-123"}, timeout=30)
         assert ok.status_code == 200 and "callfire_requests_total" in ok.text
+
+
+def test_failed_logins_are_throttled(tmp_path, db_url):
+    login = fresh_login(db_url)
+    with Server(tmp_path, "--log-format", "json", "--database", db_url,
+                env={"CALLFIRE_FAILED_LOGIN_BURST": "3"}) as server:
+        assert post(server.base, GET_CONTACT, login, PASSWORD).status_code == 500  # cached now
+        assert [post(server.base, GET_CONTACT, login, WRONG).status_code for _ in range(3)] == [401] * 3
+        refused = post(server.base, GET_CONTACT, login, WRONG + "x")
+        assert refused.status_code == 429 and int(refused.headers["Retry-After"]) >= 1
+        # Right password, not cached, same login: waits too; the cached client does not.
+        other = post(server.base, GET_CONTACT, login, "never-cached-pw")
+        assert other.status_code == 429
+        assert post(server.base, GET_CONTACT, login, PASSWORD).status_code == 500
+        found = samples(server.base)
+        assert value(found, "callfire_failed_logins_total", reason="invalid") == 3
+        assert value(found, "callfire_failed_logins_total", reason="throttled") == 2
+    throttled = [line for line in access_lines(server.stderr(), "json") if line["auth"] == "throttled"]
+    assert len(throttled) == 2 and all(line["status"] == 429 and line["login"] == login for line in throttled)
