@@ -79,17 +79,25 @@ class _Body:
 
 
 class ObservedApp:
-    """Wraps the application; other attributes are the wrapped application's."""
+    """Wraps the application; other attributes, read or set, are the wrapped application's
+    (``trust_forwarded`` included, which also decides the logged client address)."""
 
-    def __init__(self, app, metrics_token: str | None = None, trust_forwarded: bool = False):
+    _OWN = frozenset({"app", "metrics_token"})
+
+    def __init__(self, app, metrics_token: str | None = None):
         self.app = app
         self.metrics_token = metrics_token
-        self.trust_forwarded = trust_forwarded
 
     def __getattr__(self, name):
-        if name == "app":  # not set yet (copy, unpickling): no recursion
+        if name in self._OWN:  # not set yet (copy, unpickling): no recursion
             raise AttributeError(name)
         return getattr(self.app, name)
+
+    def __setattr__(self, name, value):
+        if name in self._OWN:
+            object.__setattr__(self, name, value)
+        else:
+            setattr(self.app, name, value)
 
     def __call__(self, environ, start_response):
         started = time.perf_counter()
@@ -152,7 +160,7 @@ class ObservedApp:
             access_log.warning("could not record metrics", exc_info=True)
         access_log.info("access", extra={"fields": {
             "request_id": request_id,
-            "client": client_address(environ, self.trust_forwarded),
+            "client": client_address(environ, getattr(self.app, "trust_forwarded", False)),
             "login": note.get("login"),
             "method": method,
             "path": path[:MAX_LOGGED_PATH],

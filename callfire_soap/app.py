@@ -220,7 +220,7 @@ def create_app(database_url: str | None = None, **kwargs) -> ObservedApp:
     # A server process that did not inherit the CLI's logging (a spawned worker, another
     # server importing callfire_soap.wsgi) logs in CALLFIRE_LOG_FORMAT all the same.
     logconfig.configure(force=False)
-    observed = ObservedApp(app, metrics_token=metrics_token_from_env(), trust_forwarded=trust_forwarded)
+    observed = ObservedApp(app, metrics_token=metrics_token_from_env())
     # Everything built so far (spyne's type machinery, schemas, SQLAlchemy metadata) lives as
     # long as the process: keep it out of the cyclic collector's full passes, which would
     # otherwise walk it every time (~45 ms pauses under load).
