@@ -5,14 +5,19 @@ import base64
 import binascii
 import gc
 import logging
+import math
 import os
 import re
 from urllib.parse import parse_qs
 
+from . import landing, logconfig
+from .accesslog import ObservedApp, metrics_token_from_env
 from .backend import Backend
 from .operations import OPERATIONS, Scope
 from .request_body import BodyError, read_body
 from .rest import PREFIX as REST_PREFIX, RestEndpoint
+from .request_context import LOG_NOTE, RETRY_AFTER, client_address
+from .services.authenticator import Throttled
 from .soap import build_endpoints
 from .soap.wsdl import CONCRETE, CONCRETE_WSDL, CONCRETE_WSDL_11, SOAP11_PATH, SOAP12_PATH, WSDL_DIR, WsdlPublisher
 
@@ -76,6 +81,8 @@ class CallFireApp:
             if self.backend.database_ok():
                 return _plain(start_response, "200 OK", "ok")
             return _plain(start_response, "503 Service Unavailable", "database unreachable")
+        if path == "/" and method in ("GET", "HEAD"):
+            return landing.respond(environ, start_response)
         return _plain(start_response, "404 Not Found", "not found")
 
     # -- WSDL ----------------------------------------------------------------------------
@@ -97,8 +104,7 @@ class CallFireApp:
     def _soap(self, environ, start_response, soap_endpoint):
         account_id = self._authenticate(environ)
         if account_id is None:
-            return _plain(start_response, "401 Unauthorized", "authentication required",
-                          [("WWW-Authenticate", f'Basic realm="{REALM}", charset="UTF-8"')])
+            return self._refused(environ, start_response)
         media_type = environ.get("CONTENT_TYPE", "").split(";", 1)[0].strip().lower()
         # Either SOAP media type is let through: the envelope then decides, and the wrong
         # version gets a VersionMismatch fault rather than a bare HTTP error.
@@ -111,7 +117,7 @@ class CallFireApp:
         except BodyError as error:
             return _plain(start_response, error.status, error.message)
         scope = Scope(account_id, self.backend.uow, self.backend.region)
-        status, content_type, document = soap_endpoint.respond(payload, scope)
+        status, content_type, document = soap_endpoint.respond(payload, scope, environ.get(LOG_NOTE))
         start_response(status, [("Content-Type", content_type), ("Content-Length", str(len(document)))])
         return [document]
 
@@ -129,7 +135,33 @@ class CallFireApp:
         login, sep, password = decoded.partition(":")
         if not sep:
             return None
-        return self.backend.authenticator.verify(login, password)
+        return self._verify(environ, login, password)
+
+    def _verify(self, environ, login: str, password: str) -> int | None:
+        """The authenticator's answer, noted for the access log and the metrics (and for
+        _refused: throttled credentials get 429, not 401)."""
+        note = environ.get(LOG_NOTE, {})
+        note["login"] = login
+        address = client_address(environ, self.trust_forwarded)
+        try:
+            account_id = self.backend.authenticator.verify(login, password, address)
+        except Throttled as exc:
+            note["auth"] = "throttled"
+            environ[RETRY_AFTER] = exc.retry_after
+            return None
+        if account_id is None:
+            note["auth"] = "invalid"
+        return account_id
+
+    def _refused(self, environ, start_response):
+        """The answer to a request _authenticate let through as None, for any entrypoint:
+        429 with Retry-After after too many failures, else the 401 challenge."""
+        retry_after = environ.get(RETRY_AFTER)
+        if retry_after is not None:
+            return _plain(start_response, "429 Too Many Requests", "too many failed logins; try again later",
+                          [("Retry-After", str(max(1, math.ceil(retry_after))))])
+        return _plain(start_response, "401 Unauthorized", "authentication required",
+                      [("WWW-Authenticate", f'Basic realm="{REALM}", charset="UTF-8"')])
 
 def _query_keys(environ) -> set[str]:
     query = environ.get("QUERY_STRING", "")
@@ -162,14 +194,20 @@ def _base_url(environ, trust_forwarded: bool = False) -> str | None:
         return None
     return f"{scheme}://{host}"
 
-def create_app(database_url: str | None = None, **kwargs) -> CallFireApp:
+def create_app(database_url: str | None = None, **kwargs) -> ObservedApp:
+    """The application wrapped in the access-log and metrics middleware (accesslog.py);
+    attributes (``backend``, ``max_body``...) are the application's."""
     max_body = int(os.environ.get("CALLFIRE_MAX_BODY", DEFAULT_MAX_BODY))
     region = os.environ.get("CALLFIRE_DEFAULT_REGION", "US")
     trust_forwarded = os.environ.get("CALLFIRE_TRUST_FORWARDED", "") in ("1", "true", "yes")
     app = CallFireApp(Backend.open(database_url, region=region, **kwargs), max_body=max_body,
                       trust_forwarded=trust_forwarded)
+    # A server process that did not inherit the CLI's logging (a spawned worker, another
+    # server importing callfire_soap.wsgi) logs in CALLFIRE_LOG_FORMAT all the same.
+    logconfig.configure(force=False)
+    observed = ObservedApp(app, metrics_token=metrics_token_from_env())
     # Everything built so far (spyne's type machinery, schemas, SQLAlchemy metadata) lives as
     # long as the process: keep it out of the cyclic collector's full passes, which would
     # otherwise walk it every time (~45 ms pauses under load).
     gc.freeze()
-    return app
+    return observed

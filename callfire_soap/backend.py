@@ -7,7 +7,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from .domain.phone import DEFAULT_REGION
-from .services.accounts import Authenticator
+from .services.authenticator import Authenticator
 from .storage import database
 from .storage.uow import UnitOfWorkFactory
 

@@ -1,12 +1,16 @@
-"""Command line: serve, account create, history import."""
+"""Command line: serve, account, contacts import, history import, db upgrade.
+
+Every failure ends as one short message (cli_support.py) with exit code 1, 2 for usage."""
 from __future__ import annotations
 
 import argparse
-import getpass
 import logging
 import os
 import sys
 
+from . import __version__, logconfig
+from .cli_accounts import add_account_commands, run_account_command
+from .cli_support import CliError, describe, explain, fail, require_existing_sqlite
 from .storage.database import DEFAULT_DATABASE_URL, database_url
 
 
@@ -19,6 +23,7 @@ def _add_database(parser: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="callfire-soap", description="CallFire API 1.1 ContactService")
+    parser.add_argument("--version", action="version", version=f"callfire-soap {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
 
     serve = commands.add_parser("serve", help="run the SOAP service")
@@ -27,6 +32,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--threads", type=int, default=8, help="request threads per process (default 8)")
     serve.add_argument("--workers", type=int, default=0,
                        help="run N gunicorn worker processes (Linux; for PostgreSQL); default: one process")
+    serve.add_argument("--log-format", choices=logconfig.FORMATS, default=None,
+                       help="text or json (default: $CALLFIRE_LOG_FORMAT, else text)")
     _add_database(serve)
 
     contacts = commands.add_parser("contacts", help="contacts and lists")
@@ -45,12 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     upgrade = db_commands.add_parser("upgrade", help="migrate the schema to this version")
     _add_database(upgrade)
 
-    account = commands.add_parser("account", help="manage API accounts")
-    account_commands = account.add_subparsers(dest="account_command", required=True)
-    create = account_commands.add_parser("create", help="create an API login")
-    create.add_argument("login")
-    create.add_argument("--password", help="default: $CALLFIRE_PASSWORD, else asked for")
-    _add_database(create)
+    add_account_commands(commands, _add_database)
 
     history = commands.add_parser("history", help="contact history (calls and texts)")
     history_commands = history.add_subparsers(dest="history_command", required=True)
@@ -62,54 +64,110 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _fail(message: str) -> int:
-    print(f"callfire-soap: {message}", file=sys.stderr)
-    return 1
+    return fail(message)
 
 
 def _open_backend(url: str | None):
-    """The backend, or None after telling the operator why the schema is not usable."""
+    """The backend of an existing database (the command says which one, on stderr)."""
     from .backend import Backend
     from .storage.database import SchemaBehind
 
+    require_existing_sqlite(url)
     try:
-        return Backend.open(url)
+        backend = Backend.open(url)
     except SchemaBehind as exc:
-        _fail(str(exc))
-        return None
+        raise CliError(str(exc)) from None
+    _opened.append(describe(url))
+    return backend
+
+
+# The database a one-shot command opened: named on stderr after its result or its error
+# (the error itself comes first, so that its first line says what went wrong).
+_opened: list[str] = []
 
 
 def cmd_serve(args) -> int:
-    from .app import CallFireApp, create_app
-    from .server import serve_single, serve_workers
+    from .backend import Backend
+    from .storage.database import SchemaBehind
 
     url = database_url(args.database)
+    # Before anything imports prometheus_client or the app, so the workers inherit them.
+    os.environ[logconfig.ENV] = logconfig.log_format(args.log_format)
     if args.workers:
-        backend = _open_backend(url)  # create or check the schema once, before forking
-        if backend is None:
-            return 1
-        shown = backend.engine.url.render_as_string(hide_password=True)
-        backend.close()
-    else:
-        from .storage.database import SchemaBehind
+        _multiprocess_metrics_dir()
+    shown = describe(url)
+    try:
+        if args.workers:
+            _check_port_free(args.host, args.port)
+            Backend.open(url).close()  # create or check the schema once, before forking
+        else:
+            from .app import create_app
 
-        try:
-            app: CallFireApp = create_app(url)
-        except SchemaBehind as exc:
-            return _fail(str(exc))
-        shown = app.backend.engine.url.render_as_string(hide_password=True)
-    where = f"http://{args.host}:{args.port}"
-    print(f"callfire-soap: database {shown}")
+            app = create_app(url)
+    except SchemaBehind as exc:
+        raise CliError(str(exc)) from None
+    if args.workers:
+        from .server import serve_workers
+
+        # The runner binds in its master; the probe above caught a port in use.
+        announce(args.host, args.port, shown)
+        serve_workers(url, args.host, args.port, args.workers, args.threads)
+    else:
+        _serve_single(app, args.host, args.port, args.threads, lambda port: announce(args.host, port, shown))
+    return 0
+
+
+def announce(host: str, port: int, shown: str) -> None:
+    """The banner, printed once the port is bound."""
+    where = f"http://{host}:{port}"
+    print(f"callfire-soap: database           {shown}")
     print(f"callfire-soap: SOAP 1.2 endpoint  {where}/api/1.1/soap12/contact")
     print(f"callfire-soap: WSDL               {where}/api/1.1/soap12/contact?wsdl")
     print(f"callfire-soap:                    {where}/api/1.1/wsdl/callfire-service-http-soap12.wsdl")
+    print(f"callfire-soap: service page       {where}/  (metrics {where}/metrics)")
     print("callfire-soap: credentials        HTTP Basic; create a login with "
           "'callfire-soap account create LOGIN'")
     sys.stdout.flush()
-    if args.workers:
-        serve_workers(url, args.host, args.port, args.workers, args.threads)
-    else:
-        serve_single(app, args.host, args.port, args.threads)
-    return 0
+
+
+def _serve_single(app, host: str, port: int, threads: int, on_bound) -> None:
+    """waitress, as server.serve_single runs it, but bound before the banner: a port in use
+    fails here, with no banner printed. The server's own access log stays off (waitress has
+    none); accesslog.py writes one line per request."""
+    import waitress
+
+    server = waitress.create_server(app, host=host, port=port, threads=threads, ident="callfire-soap",
+                                    max_request_body_size=app.max_body + 1,
+                                    clear_untrusted_proxy_headers=not app.trust_forwarded)
+    on_bound(server.effective_port)
+    try:
+        server.run()
+    finally:
+        server.close()
+
+
+def _check_port_free(host: str, port: int) -> None:
+    import socket
+
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind((host, port))
+
+
+def _multiprocess_metrics_dir() -> None:
+    """prometheus_client's multiprocess mode: a fresh directory the workers write their
+    samples to, removed when the server exits (unless the operator named one)."""
+    import atexit
+    import shutil
+    import tempfile
+
+    from .metrics_env import MULTIPROC_ENV
+
+    if os.environ.get(MULTIPROC_ENV):
+        return
+    directory = tempfile.mkdtemp(prefix="callfire-metrics-")
+    os.environ[MULTIPROC_ENV] = directory
+    atexit.register(shutil.rmtree, directory, ignore_errors=True)
 
 
 def cmd_contacts_import(args) -> int:
@@ -119,8 +177,6 @@ def cmd_contacts_import(args) -> int:
     from .services.lists import create_list
 
     backend = _open_backend(args.database)
-    if backend is None:
-        return 1
     try:
         with backend.uow(write=False) as uow:
             if args.account:
@@ -163,33 +219,7 @@ def cmd_db_upgrade(args) -> int:
     finally:
         engine.dispose()
     was = ", ".join(sorted(before)) or "empty"
-    print(f"database upgraded: {was} -> {', '.join(sorted(heads))}")
-    return 0
-
-
-def cmd_account_create(args) -> int:
-    from .domain.errors import BadRequest
-    from .services.accounts import AccountExists, create_account
-
-    password = args.password or os.environ.get("CALLFIRE_PASSWORD")
-    if not password:
-        if not sys.stdin.isatty():
-            return _fail("no password: pass --password, set CALLFIRE_PASSWORD, or run interactively")
-        password = getpass.getpass(f"Password for {args.login}: ")
-        if password != getpass.getpass("Repeat password: "):
-            return _fail("passwords do not match")
-    backend = _open_backend(args.database)
-    if backend is None:
-        return 1
-    try:
-        account_id = create_account(backend.uow, args.login, password)
-    except AccountExists:
-        return _fail(f"account {args.login!r} already exists")
-    except BadRequest as exc:
-        return _fail(exc.message)
-    finally:
-        backend.close()
-    print(f"created account {args.login!r} (id {account_id})")
+    print(f"database upgraded: {was} -> {', '.join(sorted(heads))} ({describe(args.database)})")
     return 0
 
 
@@ -198,8 +228,6 @@ def cmd_history_import(args) -> int:
     from .services.history import import_history_csv
 
     backend = _open_backend(args.database)
-    if backend is None:
-        return 1
     try:
         with open(args.file, encoding="utf-8-sig", newline="") as stream:
             count = import_history_csv(backend.uow, stream, default_login=args.account)
@@ -213,23 +241,34 @@ def cmd_history_import(args) -> int:
     return 0
 
 
+COMMANDS = {
+    "serve": cmd_serve,
+    "account": lambda args: run_account_command(args, _open_backend),
+    "history": cmd_history_import,
+    "db": cmd_db_upgrade,
+    "contacts": cmd_contacts_import,
+}
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    # The server logs its requests' outcomes; one-shot commands say only what went wrong.
+    # The server logs every request; one-shot commands say only what went wrong.
     level = logging.INFO if args.command == "serve" else logging.WARNING
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("alembic").setLevel(logging.WARNING)
-    if args.command == "serve":
-        return cmd_serve(args)
-    if args.command == "account":
-        return cmd_account_create(args)
-    if args.command == "history":
-        return cmd_history_import(args)
-    if args.command == "db":
-        return cmd_db_upgrade(args)
-    if args.command == "contacts":
-        return cmd_contacts_import(args)
-    return 2
+    logconfig.configure(getattr(args, "log_format", None), level=level)
+    try:
+        return COMMANDS[args.command](args)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # noqa: BLE001 - an operator gets a message, never a traceback
+        if os.environ.get("CALLFIRE_DEBUG"):
+            raise
+        error = explain(exc, getattr(args, "database", None), getattr(args, "host", None),
+                        getattr(args, "port", None))
+        return fail(error.message, error.hint)
+    finally:
+        for shown in _opened:
+            print(f"callfire-soap: database {shown}", file=sys.stderr)
+        _opened.clear()
 
 
 if __name__ == "__main__":

@@ -7,9 +7,9 @@ ResourceException with the HTTP status of its FaultCode.
 from __future__ import annotations
 
 import logging
-import uuid
 
 from .domain.errors import ServiceError
+from .request_context import error_id as _error_id
 
 log = logging.getLogger("callfire_soap.faults")
 
@@ -57,8 +57,8 @@ class ServiceFault(Exception):
 
     @classmethod
     def internal(cls, exc: BaseException) -> "ServiceFault":
-        """Log the traceback under a fresh id and return a fault that repeats only the id."""
-        error_id = uuid.uuid4().hex[:12]
+        """Log the traceback under the request id and return a fault that repeats only the id."""
+        error_id = _error_id()
         log.error("internal error %s", error_id, exc_info=(type(exc), exc, exc.__traceback__))
         fault = cls(
             "UNAVAILABLE",

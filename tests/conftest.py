@@ -35,6 +35,9 @@ def database_url():
 @pytest.fixture(scope="session")
 def app(database_url):
     application = create_app(database_url)
+    # Every test client shares 127.0.0.1: the failed-login throttle (tested on servers of
+    # their own in tests/e2e and tests/unit) must not turn one test's 401s into another's 429s.
+    application.backend.authenticator.throttle.burst = 0
     yield application
     application.backend.close()
 

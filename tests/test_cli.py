@@ -24,18 +24,25 @@ def run(*args, env=None, cwd=None, input_text=None):
                           input=input_text, timeout=120)
 
 
+PASSWORD = "correct-horse-battery"
+
+
 @pytest.fixture
 def db_url(tmp_path):
-    return "sqlite:///" + str(tmp_path / "cli.db")
+    """An existing, empty database (commands other than serve and db upgrade refuse a
+    SQLite file that does not exist)."""
+    url = "sqlite:///" + str(tmp_path / "cli.db")
+    assert run("db", "upgrade", "--database", url).returncode == 0
+    return url
 
 
 def test_account_create_with_password_option_and_env(db_url, tmp_path):
-    first = run("account", "create", "alice", "--password", "s3cret", "--database", db_url, cwd=tmp_path)
+    first = run("account", "create", "alice", "--password", PASSWORD, "--database", db_url, cwd=tmp_path)
     assert first.returncode == 0, first.stderr
     assert "alice" in first.stdout
-    second = run("account", "create", "bob", "--database", db_url, env={"CALLFIRE_PASSWORD": "envpw"})
+    second = run("account", "create", "bob", "--database", db_url, env={"CALLFIRE_PASSWORD": "env-password-long"})
     assert second.returncode == 0, second.stderr
-    again = run("account", "create", "alice", "--password", "x", "--database", db_url)
+    again = run("account", "create", "alice", "--password", PASSWORD + "-2", "--database", db_url)
     assert again.returncode == 1 and "already exists" in again.stderr
 
 
@@ -47,9 +54,11 @@ def test_account_create_without_password_fails_clearly(db_url):
 
 def test_database_url_defaults_to_environment(tmp_path):
     url = "sqlite:///" + str(tmp_path / "from-env.db")
-    result = run("account", "create", "dave", "--password", "pw", env={"CALLFIRE_DATABASE_URL": url})
-    assert result.returncode == 0, result.stderr
+    assert run("db", "upgrade", env={"CALLFIRE_DATABASE_URL": url}).returncode == 0
     assert (tmp_path / "from-env.db").exists()
+    result = run("account", "create", "dave", "--password", PASSWORD, env={"CALLFIRE_DATABASE_URL": url})
+    assert result.returncode == 0, result.stderr
+    assert str(tmp_path / "from-env.db") in result.stderr
 
 
 def _free_port() -> int:
@@ -75,10 +84,10 @@ def test_serve_runs_from_any_directory_and_answers(tmp_path, db_url):
             assert proc.poll() is None, proc.stdout.read()
             assert time.monotonic() < deadline, "server did not come up"
             time.sleep(0.2)
-        assert run("account", "create", "erin", "--password", "pw", "--database", db_url).returncode == 0
+        assert run("account", "create", "erin", "--password", PASSWORD, "--database", db_url).returncode == 0
         endpoint = base + "/api/1.1/soap12/contact"
         reply = soap_post(endpoint, envelope("<svc:GetContact><svc:Id>1</svc:Id></svc:GetContact>"),
-                          basic_auth("erin", "pw"), "GetContact")
+                          basic_auth("erin", PASSWORD), "GetContact")
         assert reply.status == 500 and reply.fault_code == "NOT_FOUND"
         assert requests.get(endpoint + "?wsdl", timeout=5).status_code == 200
     finally:
@@ -92,7 +101,7 @@ def test_history_import_command(tmp_path, db_url):
     from callfire_soap.backend import Backend
     from callfire_soap.domain.contacts import Contact
 
-    assert run("account", "create", "frank", "--password", "pw", "--database", db_url).returncode == 0
+    assert run("account", "create", "frank", "--password", PASSWORD, "--database", db_url).returncode == 0
     backend = Backend.open(db_url)
     with backend.uow() as uow:
         (cid,) = uow.contacts.add_many(uow.accounts.id_of("frank"), [Contact(first_name="F")])
@@ -125,7 +134,7 @@ def test_wheel_ships_wsdl_and_migrations(tmp_path):
 
 
 def test_contacts_import_command(tmp_path, db_url):
-    assert run("account", "create", "gina", "--password", "pw", "--database", db_url).returncode == 0
+    assert run("account", "create", "gina", "--password", PASSWORD, "--database", db_url).returncode == 0
     csv_path = tmp_path / "export.csv"
     csv_path.write_text("firstName,lastName,homePhone,Member Level\n"
                         "Ann,A,2132212384,gold\nBob,B,+1 213 221 2385,silver\nDup,D,12132212384,x\nBad,X,111,none\n")
@@ -139,7 +148,7 @@ def test_contacts_import_command(tmp_path, db_url):
     png.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
     bad = run("contacts", "import", str(png), "--list", "Photo", "--database", db_url)
     assert bad.returncode == 1 and "nothing imported" in bad.stderr
-    assert run("account", "create", "hank", "--password", "pw", "--database", db_url).returncode == 0
+    assert run("account", "create", "hank", "--password", PASSWORD, "--database", db_url).returncode == 0
     ambiguous = run("contacts", "import", str(csv_path), "--list", "Which", "--database", db_url)
     assert ambiguous.returncode == 1 and "--account" in ambiguous.stderr
 
@@ -151,7 +160,7 @@ def test_contacts_import_refreshes_postgresql_statistics(tmp_path, database_url)
     if not database_url.startswith("postgresql"):
         pytest.skip("SQLite keeps no planner statistics")
     login = "stats-" + os.urandom(4).hex()
-    assert run("account", "create", login, "--password", "pw", "--database", database_url).returncode == 0
+    assert run("account", "create", login, "--password", PASSWORD, "--database", database_url).returncode == 0
     csv_path = tmp_path / "export.csv"
     csv_path.write_text("homePhone\n" + "".join(f"1213{n:07d}\n" for n in range(2000000, 2000300)))
     engine = create_engine(database_url)

@@ -10,12 +10,14 @@ status of its FaultCode, in the format of the request.
 from __future__ import annotations
 
 import logging
+import math
 from http import HTTPStatus
 
 from ..faults import ServiceFault, as_service_fault
 from ..operations.checks import check_message, check_schema_rules
 from ..operations.table import Created, Operation, Scope
 from ..request_body import BodyError, read_body
+from ..request_context import LOG_NOTE, RETRY_AFTER
 from . import json as json_body
 from . import xml as xml_body
 from .params import UnsupportedMediaType, body_pairs, decoder, query_pairs
@@ -65,6 +67,10 @@ class RestEndpoint:
         as_json = split_format(path)[1]
         account_id = self.authenticate(environ)
         if account_id is None:
+            retry_after = environ.get(RETRY_AFTER)
+            if retry_after is not None:
+                return self._error(start_response, as_json, 429, "Too many failed logins; try again later",
+                                   [("Retry-After", str(max(1, math.ceil(retry_after))))])
             return self._error(start_response, as_json, 401, "Authentication required: HTTP Basic "
                                "with the API login and password", [("WWW-Authenticate", self.challenge)])
         target = self.router.match(path)
@@ -72,6 +78,7 @@ class RestEndpoint:
             return self._error(start_response, as_json, 404, "No such resource: " + PREFIX + path[:200])
         method = environ.get("REQUEST_METHOD", "GET")
         operation = target.by_method.get(method)
+        note = environ.get(LOG_NOTE, {})
         if operation is None:
             allowed = ", ".join(sorted(target.by_method))
             return self._error(start_response, as_json, 405, f"Use {allowed} on this resource",
@@ -81,6 +88,7 @@ class RestEndpoint:
         except BodyError as error:
             return self._error(start_response, as_json, int(error.status[:3]), error.message)
 
+        note["operation"] = operation.name
         location = None
         try:
             pairs = query_pairs(environ.get("QUERY_STRING", ""))
@@ -105,6 +113,7 @@ class RestEndpoint:
                                f"Request bodies are form or multipart data, not {str(error)[:100]!r}")
         except Exception as error:  # noqa: BLE001 - every failure leaves as a ResourceException
             fault = as_service_fault(error)
+            note["fault"] = fault.fault_code
             if fault.sender:
                 log.info("client fault %s: %s", fault.fault_code, fault.message)
             return self._error(start_response, as_json, fault_status(fault), fault.message)

@@ -1,12 +1,11 @@
-"""Accounts: creation, password hashing, and verified-credential caching."""
+"""Accounts: creation, password hashing, and the operator's account commands
+(the credential check is services/authenticator.py)."""
 from __future__ import annotations
 
 import base64
 import hashlib
 import hmac
 import os
-import threading
-import time
 
 from ..domain.errors import AccountExists, BadRequest
 from .ports import UnitOfWorkFactory
@@ -60,43 +59,54 @@ def create_account(uow_factory: UnitOfWorkFactory, login: str, password: str) ->
     return account_id
 
 
-class Authenticator:
-    """Checks HTTP Basic credentials. A successful check is remembered for ``ttl`` seconds
-    (keyed by a hash of login and password) so that requests do not each pay the KDF."""
+# -- operator commands: list, passwd, disable/enable, delete ------------------------------
+# New passwords set by an operator (account create, account passwd) are at least this long.
+MIN_PASSWORD = 12
 
-    def __init__(self, uow_factory: UnitOfWorkFactory, ttl: float = 60.0, max_entries: int = 10_000):
-        self.uow_factory = uow_factory
-        self.ttl = ttl
-        self.max_entries = max_entries
-        self._cache: dict[bytes, tuple[int, float]] = {}
-        self._lock = threading.Lock()
-        # Unknown logins are checked against this hash so they cost what a wrong password costs.
-        self._dummy_hash = hash_password(os.urandom(16).hex())
 
-    def _key(self, login: str, password: str) -> bytes:
-        return hashlib.sha256(login.encode() + b"\x00" + password.encode()).digest()
+class UnknownAccount(Exception):
+    pass
 
-    def verify(self, login: str, password: str) -> int | None:
-        if len(login) > MAX_LOGIN or len(password) > MAX_PASSWORD:
-            # Still pay the KDF so that length is not an oracle for anything.
-            check_password("x", self._dummy_hash)
-            return None
-        key = self._key(login, password)
-        now = time.monotonic()
-        with self._lock:
-            hit = self._cache.get(key)
-        if hit is not None and hit[1] > now:
-            return hit[0]
-        with self.uow_factory(write=False) as uow:
-            found = uow.accounts.by_login(login)
-        if found is None:
-            check_password(password, self._dummy_hash)
-            return None
-        account_id, stored = found
-        if not check_password(password, stored):
-            return None
-        with self._lock:
-            if len(self._cache) >= self.max_entries:
-                self._cache.clear()
-            self._cache[key] = (account_id, now + self.ttl)
-        return account_id
+
+def validate_new_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD or len(password) > MAX_PASSWORD:
+        raise BadRequest("A password is %d to %d characters" % (MIN_PASSWORD, MAX_PASSWORD))
+
+
+def list_accounts(uow_factory: UnitOfWorkFactory) -> list:
+    """Every account as (id, login, enabled, created_at), oldest first."""
+    with uow_factory(write=False) as uow:
+        return uow.accounts.all()
+
+
+def change_password(uow_factory: UnitOfWorkFactory, login: str, password: str) -> int:
+    validate_new_password(password)
+    digest = hash_password(password)
+    with uow_factory() as uow:
+        account_id = uow.accounts.id_of(login)
+        if account_id is None:
+            raise UnknownAccount(login)
+        uow.accounts.set_password(account_id, digest)
+        uow.commit()
+    return account_id
+
+
+def set_enabled(uow_factory: UnitOfWorkFactory, login: str, enabled: bool) -> int:
+    with uow_factory() as uow:
+        account_id = uow.accounts.id_of(login)
+        if account_id is None:
+            raise UnknownAccount(login)
+        uow.accounts.set_enabled(account_id, enabled)
+        uow.commit()
+    return account_id
+
+
+def delete_account(uow_factory: UnitOfWorkFactory, login: str) -> int:
+    """The account and everything it owns, in one transaction (the foreign keys cascade)."""
+    with uow_factory() as uow:
+        account_id = uow.accounts.id_of(login)
+        if account_id is None:
+            raise UnknownAccount(login)
+        uow.accounts.delete(account_id)
+        uow.commit()
+    return account_id

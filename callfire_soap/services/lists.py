@@ -20,10 +20,17 @@ MAX_REQUEST_ID = 1024  # contact_lists.request_id
 ANALYZE_AFTER_CREATED = 10_000
 
 
+# Called with the ImportReport of every committed import (the metrics module counts created
+# contacts); services stay free of any metrics library.
+import_observers: list = []
+
+
 def _after_bulk_import(uow_factory: UnitOfWorkFactory, report: ImportReport,
                        analyze_after: int | None = None) -> None:
     """The list is committed: a failure here is logged, never the client's fault.
     analyze_after: the number of new contacts that calls for it (None: ANALYZE_AFTER_CREATED)."""
+    for observe in import_observers:
+        observe(report)
     if report.created < (ANALYZE_AFTER_CREATED if analyze_after is None else analyze_after):
         return
     try:

@@ -34,6 +34,19 @@ class AccountRepository(Protocol):
     def logins(self, limit: int) -> list[str]:
         """The first ``limit`` logins, oldest account first."""
 
+    def auth_row(self, login: str) -> tuple[int, str, bool] | None:
+        """(id, password hash, enabled): what a credential check needs, one indexed read."""
+
+    def all(self) -> list:
+        """Every account as a row of (id, login, enabled, created_at), oldest first."""
+
+    def set_password(self, account_id: int, password_hash: str) -> None: ...
+
+    def set_enabled(self, account_id: int, enabled: bool) -> None: ...
+
+    def delete(self, account_id: int) -> None:
+        """The account and everything it owns."""
+
 
 @runtime_checkable
 class ContactRepository(Protocol):

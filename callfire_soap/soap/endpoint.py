@@ -86,8 +86,9 @@ class SoapEndpoint:
         self._operations = {_S + op.request_element: op for op in operations}
         self._parser = etree.XMLParser(**PARSER_OPTIONS)
 
-    def respond(self, payload: bytes, scope: Scope) -> tuple[str, str, bytes]:
-        """(HTTP status, Content-Type, response body) for one request body."""
+    def respond(self, payload: bytes, scope: Scope, note: dict | None = None) -> tuple[str, str, bytes]:
+        """(HTTP status, Content-Type, response body) for one request body. ``note`` (the
+        access log's per-request dict, accesslog.py) gets the operation name and FaultCode."""
         version = self.native
         operation = result = None
         try:
@@ -112,6 +113,8 @@ class SoapEndpoint:
             fault = as_service_fault(error)
             document = write_envelope(version, None, None, fault)
         status = "200 OK" if fault is None else "500 Internal Server Error"
+        if note is not None:
+            _note_outcome(note, operation, fault)
         return status, version.content_type, document
 
     def _parse(self, payload: bytes) -> etree._Element:
@@ -172,3 +175,10 @@ def _check_must_understand(header: etree._Element, env: str) -> None:
         flag = block.get(env + "mustUnderstand", "").strip()
         if flag in ("1", "true"):
             raise ServiceFault.must_understand("Header block %s is not understood by this service" % block.tag)
+
+
+def _note_outcome(note: dict, operation: Operation | None, fault: ServiceFault | None) -> None:
+    if operation is not None:
+        note["operation"] = operation.name
+    if fault is not None:
+        note["fault"] = fault.fault_code

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    true,
 )
 
 # SQLite only auto-increments INTEGER PRIMARY KEY; everywhere else ids are 64-bit (xs:long).
@@ -41,6 +42,10 @@ accounts = Table(
     Column("login", String(128), nullable=False, unique=True),
     Column("password_hash", String(255), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # A disabled account keeps its data; its credentials are refused (account disable).
+    Column("enabled", Boolean, nullable=False, server_default=true()),
+    # A deleted account's id is never handed out again (migration 0003 on older SQLite files).
+    sqlite_autoincrement=True,
 )
 
 contacts = Table(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Sequence
+from typing import NamedTuple
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
@@ -46,6 +47,7 @@ class Store:
     lists: dict[int, ListRow] = field(default_factory=dict)
     dnc_lists: dict[int, DncRow] = field(default_factory=dict)
     history: dict[int, tuple[int, Action]] = field(default_factory=dict)
+    disabled: set[int] = field(default_factory=set)  # account ids
     # Ids come from counters that only go up: a deleted row's id is never handed out again.
     last_id: dict[str, int] = field(default_factory=dict)
 
@@ -84,6 +86,39 @@ class FakeAccountRepository:
 
     def logins(self, limit: int) -> list[str]:
         return [login for _, (login, _) in sorted(self.store.accounts.items())][:limit]
+
+    def auth_row(self, login: str) -> tuple[int, str, bool] | None:
+        found = self.by_login(login)
+        return (*found, found[0] not in self.store.disabled) if found else None
+
+    def all(self) -> list:
+        return [AccountRow(account_id, login, account_id not in self.store.disabled, None)
+                for account_id, (login, _) in sorted(self.store.accounts.items())]
+
+    def set_password(self, account_id: int, password_hash: str) -> None:
+        login, _ = self.store.accounts[account_id]
+        self.store.accounts[account_id] = (login, password_hash)
+
+    def set_enabled(self, account_id: int, enabled: bool) -> None:
+        (self.store.disabled.discard if enabled else self.store.disabled.add)(account_id)
+
+    def delete(self, account_id: int) -> None:
+        """The account and what it owns, as the foreign keys cascade."""
+        self.store.accounts.pop(account_id, None)
+        self.store.disabled.discard(account_id)
+        for table in (self.store.contacts, self.store.history):
+            for key in [key for key, (owner, _) in table.items() if owner == account_id]:
+                del table[key]
+        for table in (self.store.lists, self.store.dnc_lists):
+            for key in [key for key, row in table.items() if row.account_id == account_id]:
+                del table[key]
+
+
+class AccountRow(NamedTuple):
+    id: int
+    login: str
+    enabled: bool
+    created_at: object
 
 
 class FakeContactRepository:
