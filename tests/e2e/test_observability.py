@@ -139,8 +139,20 @@ def test_failed_logins_are_throttled(tmp_path, db_url):
         other = post(server.base, GET_CONTACT, login, "never-cached-pw")
         assert other.status_code == 429
         assert post(server.base, GET_CONTACT, login, PASSWORD).status_code == 500
+        rest = requests.get(server.base + "/api/1.1/rest/contact/999999999999", timeout=30,
+                            headers={"Authorization": basic_auth(login, WRONG + "y")})
+        assert rest.status_code == 429 and int(rest.headers["Retry-After"]) >= 1
+        assert b"ResourceException" in rest.content
+        found_rest = requests.get(server.base + "/api/1.1/rest/contact/999999999999.json", timeout=30,
+                                  headers={"Authorization": basic_auth(login, PASSWORD)})
+        assert found_rest.status_code == 404
         found = samples(server.base)
         assert value(found, "callfire_failed_logins_total", reason="invalid") == 3
-        assert value(found, "callfire_failed_logins_total", reason="throttled") == 2
-    throttled = [line for line in access_lines(server.stderr(), "json") if line["auth"] == "throttled"]
-    assert len(throttled) == 2 and all(line["status"] == 429 and line["login"] == login for line in throttled)
+        assert value(found, "callfire_failed_logins_total", reason="throttled") == 3
+        assert value(found, "callfire_faults_total", entrypoint="rest", operation="GetContact",
+                     fault_code="NOT_FOUND") == 1
+    lines = access_lines(server.stderr(), "json")
+    throttled = [line for line in lines if line["auth"] == "throttled"]
+    assert len(throttled) == 3 and all(line["status"] == 429 and line["login"] == login for line in throttled)
+    rest_lines = [line for line in lines if line["path"].startswith("/api/1.1/rest/") and line["status"] == 404]
+    assert len(rest_lines) == 1 and rest_lines[0]["operation"] == "GetContact" and rest_lines[0]["fault"] == "NOT_FOUND"
