@@ -198,9 +198,8 @@ def create_app(database_url: str | None = None, **kwargs) -> ObservedApp:
     """The application wrapped in the access-log and metrics middleware (accesslog.py);
     attributes (``backend``, ``max_body``...) are the application's."""
     max_body = int(os.environ.get("CALLFIRE_MAX_BODY", DEFAULT_MAX_BODY))
-    region = os.environ.get("CALLFIRE_DEFAULT_REGION", "US")
     trust_forwarded = os.environ.get("CALLFIRE_TRUST_FORWARDED", "") in ("1", "true", "yes")
-    app = CallFireApp(Backend.open(database_url, region=region, **kwargs), max_body=max_body,
+    app = CallFireApp(Backend.open(database_url, **kwargs), max_body=max_body,
                       trust_forwarded=trust_forwarded)
     # A server process that did not inherit the CLI's logging (a spawned worker, another
     # server importing callfire_soap.wsgi) logs in CALLFIRE_LOG_FORMAT all the same.

@@ -1,6 +1,7 @@
 """The service backend: database engine, units of work, authentication, settings."""
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 from sqlalchemy import text
@@ -20,9 +21,12 @@ class Backend:
     region: str = DEFAULT_REGION
 
     @classmethod
-    def open(cls, url: str | None = None, *, region: str = DEFAULT_REGION, prepare: bool = True,
+    def open(cls, url: str | None = None, *, region: str | None = None, prepare: bool = True,
              **engine_kwargs) -> "Backend":
-        """prepare: create or check the schema (storage.database.prepare)."""
+        """prepare: create or check the schema (storage.database.prepare). region: for numbers
+        without a country code; default $CALLFIRE_DEFAULT_REGION, else US (every command and
+        the server read it here, so an import normalises numbers as the service does)."""
+        region = region or os.environ.get("CALLFIRE_DEFAULT_REGION") or DEFAULT_REGION
         engine = database.make_engine(url, **engine_kwargs)
         if prepare:
             try:
