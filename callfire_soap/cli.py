@@ -7,6 +7,7 @@ import logging
 import os
 import sys
 
+from .server import DEFAULT_SERVER, SERVERS
 from .storage.database import DEFAULT_DATABASE_URL, database_url
 
 
@@ -26,7 +27,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8080)
     serve.add_argument("--threads", type=int, default=8, help="request threads per process (default 8)")
     serve.add_argument("--workers", type=int, default=0,
-                       help="run N gunicorn worker processes (Linux; for PostgreSQL); default: one process")
+                       help="run N worker processes (for PostgreSQL); default: one process")
+    serve.add_argument("--server", choices=SERVERS, default=DEFAULT_SERVER,
+                       help=f"HTTP server (default {DEFAULT_SERVER}; waitress runs one process only)")
     _add_database(serve)
 
     contacts = commands.add_parser("contacts", help="contacts and lists")
@@ -80,23 +83,26 @@ def _open_backend(url: str | None):
 
 def cmd_serve(args) -> int:
     from .app import CallFireApp, create_app
-    from .server import serve_single, serve_workers
+    from .server import serve
 
     url = database_url(args.database)
-    if args.workers:
-        backend = _open_backend(url)  # create or check the schema once, before forking
+    app: CallFireApp | None = None
+    if args.server == "waitress":
+        if args.workers > 1:
+            return _fail("waitress runs one process: use --server granian or gunicorn for --workers")
+        from .storage.database import SchemaBehind
+
+        try:
+            app = create_app(url)
+        except SchemaBehind as exc:
+            return _fail(str(exc))
+        shown = app.backend.engine.url.render_as_string(hide_password=True)
+    else:
+        backend = _open_backend(url)  # create or check the schema once, before the workers start
         if backend is None:
             return 1
         shown = backend.engine.url.render_as_string(hide_password=True)
         backend.close()
-    else:
-        from .storage.database import SchemaBehind
-
-        try:
-            app: CallFireApp = create_app(url)
-        except SchemaBehind as exc:
-            return _fail(str(exc))
-        shown = app.backend.engine.url.render_as_string(hide_password=True)
     where = f"http://{args.host}:{args.port}"
     print(f"callfire-soap: database {shown}")
     print(f"callfire-soap: SOAP 1.2 endpoint  {where}/api/1.1/soap12/contact")
@@ -105,10 +111,7 @@ def cmd_serve(args) -> int:
     print("callfire-soap: credentials        HTTP Basic; create a login with "
           "'callfire-soap account create LOGIN'")
     sys.stdout.flush()
-    if args.workers:
-        serve_workers(url, args.host, args.port, args.workers, args.threads)
-    else:
-        serve_single(app, args.host, args.port, args.threads)
+    serve(url, args.host, args.port, args.workers, args.threads, server=args.server, app=app)
     return 0
 
 
