@@ -28,6 +28,12 @@ def worker_app():
     supervisor = os.environ.get(_ENV_SUPERVISOR)
     if supervisor:
         _die_with(int(supervisor))
+        # granian starts every request's environ from a copy of the worker's os.environ (as
+        # CGI does), taken after this factory returns: a variable such as HTTP_AUTHORIZATION
+        # or CONTENT_TYPE in the server's environment would otherwise stand in for a header
+        # the request did not send.
+        for key in [k for k in os.environ if k.startswith("HTTP_") or k in ("CONTENT_TYPE", "CONTENT_LENGTH")]:
+            del os.environ[key]
     # One pooled connection per request thread, plus a little headroom.
     return create_app(os.environ[_ENV_URL], pool_size=int(os.environ[_ENV_POOL]), max_overflow=4)
 
