@@ -15,6 +15,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,11 +51,12 @@ class Run:
     p50: float  # ms
     p99: float  # ms
     socket_errors: int = 0  # wrk's count: timeouts (2 s) and connection errors
+    errors_detail: str = ""
     requests: int = 0
     cpu_us: float = 0.0  # CPU time of the server's processes per request, microseconds
 
     def __str__(self) -> str:
-        errors = f" ({self.socket_errors} socket errors)" if self.socket_errors else ""
+        errors = f" (wrk socket errors: {self.errors_detail})" if self.socket_errors else ""
         return f"{self.rps:,.0f} req/s p50 {self.p50:.2f} p99 {self.p99:.2f} ms, {self.cpu_us:.0f} us CPU/req{errors}"
 
 
@@ -102,7 +104,8 @@ def _wrk(url: str, body: str, seconds: int, pid: int) -> Run:
     socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", result.stdout)
     p50, p99 = _ab(url, body, seconds)
     return Run(float(re.search(r"Requests/sec:\s+([\d.]+)", result.stdout).group(1)), p50, p99,
-               sum(map(int, socket_errors.groups())) if socket_errors else 0, count, cpu / max(count, 1) * 1e6)
+               sum(map(int, socket_errors.groups())) if socket_errors else 0,
+               socket_errors.group(0) if socket_errors else "", count, cpu / max(count, 1) * 1e6)
 
 
 def _ab(url: str, body: str, seconds: int) -> tuple[float, float]:
@@ -142,6 +145,22 @@ def bare_command(server: str, port: int) -> list[str]:
     return [python(), "-c", code]
 
 
+def _all_workers_up(server: str, log_file) -> None:
+    """granian gives each worker its own SO_REUSEPORT listening socket: /healthz answers once
+    the first worker listens, and connections made before the others do all land on it (and
+    keep-alive keeps them there for the whole run). Wait for every worker."""
+    if server != "granian":
+        return
+    deadline = time.monotonic() + 60
+    while True:
+        log_file.seek(0)
+        if log_file.read().count(b"Started worker-") >= WORKERS:
+            return
+        if time.monotonic() > deadline:
+            raise RuntimeError("granian workers did not all start")
+        time.sleep(0.1)
+
+
 def _prepare(database_url: str) -> str:
     """The bench account and one contact; the GetContact request body for it."""
     backend = Backend.open(database_url)
@@ -173,12 +192,14 @@ def measure(database_url: str, servers: tuple[str, ...], seconds: int, rounds: i
             log_file = stack.enter_context(tempfile.TemporaryFile())
             proc = stack.enter_context(child_server(service_command(server, port, database_url), port, log=log_file,
                                                      env={"CALLFIRE_DATABASE_URL": database_url}))
+            _all_workers_up(server, log_file)
             urls[server, "service"] = f"http://127.0.0.1:{port}/api/1.1/soap12/contact"
             pids[server, "service"] = proc.pid
             if bare:
                 port = free_port()
                 log_file = stack.enter_context(tempfile.TemporaryFile())
                 proc = stack.enter_context(child_server(bare_command(server, port), port, log=log_file))
+                _all_workers_up(server, log_file)
                 urls[server, "bare"] = f"http://127.0.0.1:{port}/api/1.1/soap12/contact"
                 pids[server, "bare"] = proc.pid
         for (server, kind), url in urls.items():
