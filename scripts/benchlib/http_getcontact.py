@@ -145,16 +145,17 @@ def bare_command(server: str, port: int) -> list[str]:
     return [python(), "-c", code]
 
 
-def _all_workers_up(server: str, log_file) -> None:
+def _all_workers_up(server: str, port: int) -> None:
     """granian gives each worker its own SO_REUSEPORT listening socket: /healthz answers once
     the first worker listens, and connections made before the others do all land on it (and
-    keep-alive keeps them there for the whole run). Wait for every worker."""
+    keep-alive keeps them there for the whole run). Wait until every worker listens."""
     if server != "granian":
         return
     deadline = time.monotonic() + 60
     while True:
-        log_file.seek(0)
-        if log_file.read().count(b"Started worker-") >= WORKERS:
+        listening = sum(1 for line in Path("/proc/net/tcp").read_text().splitlines()[1:]
+                        if line.split()[1].endswith(f":{port:04X}") and line.split()[3] == "0A")
+        if listening >= WORKERS:
             return
         if time.monotonic() > deadline:
             raise RuntimeError("granian workers did not all start")
@@ -192,14 +193,14 @@ def measure(database_url: str, servers: tuple[str, ...], seconds: int, rounds: i
             log_file = stack.enter_context(tempfile.TemporaryFile())
             proc = stack.enter_context(child_server(service_command(server, port, database_url), port, log=log_file,
                                                      env={"CALLFIRE_DATABASE_URL": database_url}))
-            _all_workers_up(server, log_file)
+            _all_workers_up(server, port)
             urls[server, "service"] = f"http://127.0.0.1:{port}/api/1.1/soap12/contact"
             pids[server, "service"] = proc.pid
             if bare:
                 port = free_port()
                 log_file = stack.enter_context(tempfile.TemporaryFile())
                 proc = stack.enter_context(child_server(bare_command(server, port), port, log=log_file))
-                _all_workers_up(server, log_file)
+                _all_workers_up(server, port)
                 urls[server, "bare"] = f"http://127.0.0.1:{port}/api/1.1/soap12/contact"
                 pids[server, "bare"] = proc.pid
         for (server, kind), url in urls.items():
