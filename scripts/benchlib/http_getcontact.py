@@ -1,9 +1,9 @@
 """Figure 1: GetContact over HTTP (auth + database lookup) at concurrency 8: requests/s, p50
 and p99, against a bare lxml WSGI handler under the same server (the one `serve` runs).
 
-    python -m scripts.benchlib.http_getcontact --compare [--database URL] [--seconds 10] [--rounds 3]
+    python -m scripts.benchlib.http_getcontact [--database URL] [--server NAME ...] [--seconds 10] [--rounds 3]
 
-compares the servers `serve --server` offers, each with its bare floor (BENCHMARKS.md).
+compares the servers `serve --server` offers (and uWSGI), each with its bare floor (BENCHMARKS.md).
 """
 from __future__ import annotations
 
