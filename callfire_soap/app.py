@@ -4,15 +4,16 @@ from __future__ import annotations
 import base64
 import binascii
 import gc
-import io
 import logging
 import os
 import re
 from urllib.parse import parse_qs
 
 from .backend import Backend
-from .soap.application import build_soap11_application, build_soap_application
-from .soap.endpoint import SoapEndpoint
+from .operations import OPERATIONS, Scope
+from .request_body import BodyError, read_body
+from .rest import PREFIX as REST_PREFIX, RestEndpoint
+from .soap import build_endpoints
 from .soap.wsdl import CONCRETE, CONCRETE_WSDL, CONCRETE_WSDL_11, SOAP11_PATH, SOAP12_PATH, WSDL_DIR, WsdlPublisher
 
 log = logging.getLogger("callfire_soap.app")
@@ -28,38 +29,33 @@ def _plain(start_response, status: str, text: str, extra_headers=()):
                             ("Content-Length", str(len(body))), *extra_headers])
     return [body]
 
-class _LimitedInput:
-    """wsgi.input that never yields more than ``remaining`` bytes."""
-
-    def __init__(self, stream, remaining: int):
-        self.stream = stream
-        self.remaining = remaining
-
-    def read(self, size: int = -1) -> bytes:
-        if self.remaining <= 0:
-            return b""
-        if size is None or size < 0 or size > self.remaining:
-            size = self.remaining
-        data = self.stream.read(size)
-        self.remaining -= len(data)
-        return data
-
 class CallFireApp:
     def __init__(self, backend: Backend, max_body: int = DEFAULT_MAX_BODY, trust_forwarded: bool = False):
         self.backend = backend
         self.max_body = max_body
         self.trust_forwarded = trust_forwarded
         self.wsdl = WsdlPublisher()
-        self.soap12 = SoapEndpoint(build_soap_application())
-        self.soap11 = SoapEndpoint(build_soap11_application())
+        self.soap12, self.soap11 = build_endpoints(OPERATIONS)
         # endpoint path -> (SOAP endpoint, the concrete WSDL that names it)
         self.endpoints = {
             SOAP12_PATH: (self.soap12, CONCRETE_WSDL),
             SOAP11_PATH: (self.soap11, CONCRETE_WSDL_11),
         }
+        self.rest = RestEndpoint(OPERATIONS, backend, self._authenticate, max_body,
+                                 lambda environ: _base_url(environ, trust_forwarded),
+                                 f'Basic realm="{REALM}", charset="UTF-8"')
 
     # -- routing -------------------------------------------------------------------------
     def __call__(self, environ, start_response):
+        if environ.get("REQUEST_METHOD") == "HEAD":
+            # The headers of the GET answer (Content-Length included), no body: the WSGI
+            # servers pass a body through as it is, even for HEAD.
+            for _ in self._route(environ, start_response):
+                pass
+            return [b""]
+        return self._route(environ, start_response)
+
+    def _route(self, environ, start_response):
         path = environ.get("PATH_INFO", "") or "/"
         method = environ.get("REQUEST_METHOD", "GET")
         endpoint = self.endpoints.get(path)
@@ -72,6 +68,8 @@ class CallFireApp:
             return _plain(start_response, "405 Method Not Allowed",
                           "POST SOAP requests here; GET ?wsdl for the WSDL",
                           [("Allow", "GET, POST")])
+        if path.startswith(REST_PREFIX):
+            return self.rest(environ, start_response)
         if path.startswith(WSDL_DIR) and method in ("GET", "HEAD"):
             return self._wsdl(environ, start_response, path[len(WSDL_DIR):])
         if path == "/healthz" and method in ("GET", "HEAD"):
@@ -108,28 +106,14 @@ class CallFireApp:
             return _plain(start_response, "415 Unsupported Media Type",
                           "SOAP requests use Content-Type application/soap+xml (SOAP 1.2) "
                           "or text/xml (SOAP 1.1)")
-        length = environ.get("CONTENT_LENGTH") or ""
-        if length:
-            try:
-                size = int(length)
-            except ValueError:
-                return _plain(start_response, "400 Bad Request", "invalid Content-Length")
-            if size > self.max_body:
-                return _plain(start_response, "413 Content Too Large",
-                              f"request bodies are limited to {self.max_body} bytes")
-        else:
-            # No length (chunked): read at most one byte past the limit to detect excess.
-            stream = environ["wsgi.input"]
-            payload = _LimitedInput(stream, self.max_body + 1).read()
-            if len(payload) > self.max_body:
-                return _plain(start_response, "413 Content Too Large",
-                              f"request bodies are limited to {self.max_body} bytes")
-
-            environ["wsgi.input"] = io.BytesIO(payload)
-            environ["CONTENT_LENGTH"] = str(len(payload))
-        environ["callfire.account_id"] = account_id
-        environ["callfire.backend"] = self.backend
-        return soap_endpoint(environ, start_response)
+        try:
+            payload = read_body(environ, self.max_body)
+        except BodyError as error:
+            return _plain(start_response, error.status, error.message)
+        scope = Scope(account_id, self.backend.uow, self.backend.region)
+        status, content_type, document = soap_endpoint.respond(payload, scope)
+        start_response(status, [("Content-Type", content_type), ("Content-Length", str(len(document)))])
+        return [document]
 
     def _authenticate(self, environ) -> int | None:
         header = environ.get("HTTP_AUTHORIZATION", "")
@@ -166,7 +150,11 @@ def _base_url(environ, trust_forwarded: bool = False) -> str | None:
         if forwarded_host:
             host = forwarded_host
     if not host:
-        host = environ.get("SERVER_NAME", "localhost")
+        # HTTP/1.0 without Host: the server's own name, unless the server made one up
+        # (waitress says "waitress.invalid"), in which case the address the request came to.
+        host = environ.get("SERVER_NAME") or ""
+        if not host or host.endswith(".invalid"):
+            host = "localhost"
         port = environ.get("SERVER_PORT", "")
         if port and port not in ("80", "443"):
             host += ":" + port

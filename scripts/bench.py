@@ -6,6 +6,7 @@ shared hosts; the ratios are what BENCHMARKS.md tracks).
     python scripts/bench.py                       # all figures on SQLite
     python scripts/bench.py --database postgresql+psycopg://postgres@127.0.0.1/test
     python scripts/bench.py --figure http --figure serialize
+    python scripts/bench.py --figure rest          # REST GetContact vs SOAP GetContact
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from scripts.benchlib import common  # noqa: E402
 
-FIGURES = ("http", "serialize", "import", "search", "memory")
+FIGURES = ("http", "rest", "serialize", "import", "search", "memory", "jaxws")
 
 
 def _run(name: str, args) -> common.Figure:
@@ -28,6 +29,16 @@ def _run(name: str, args) -> common.Figure:
 
         with common.scratch_database(args.database) as url:
             return http_getcontact.run(url, seconds=args.seconds)
+    if name == "rest":
+        from scripts.benchlib import rest_getcontact
+
+        with common.scratch_database(args.database) as url:
+            return rest_getcontact.run(url, seconds=args.seconds)
+    if name == "jaxws":
+        from scripts.benchlib import jaxws_peer
+
+        with common.scratch_database(args.database) as url:
+            return jaxws_peer.run(url, seconds=args.seconds)
     if name == "serialize":
         from scripts.benchlib import serialize
 
@@ -67,7 +78,7 @@ def main() -> int:
     for name in args.figure or FIGURES:
         figure = _run(name, args)
         results.append(figure)
-        mark = "ok " if figure.met else "MISS"
+        mark = "info" if figure.met is None else "ok " if figure.met else "MISS"
         print(f"[{mark}] {figure.name}: {figure.measured} vs {figure.baseline} -> ratio {figure.ratio:.3g} "
               f"(target {figure.target})", flush=True)
         for note in figure.notes:

@@ -24,7 +24,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from callfire_soap.backend import Backend  # noqa: E402
 from callfire_soap.services.accounts import create_account  # noqa: E402
-from scripts.benchlib.common import child_server, free_port, scratch_database  # noqa: E402
+from callfire_soap.storage.scratch import scratch_database  # noqa: E402
+from scripts.benchlib.common import child_server, free_port  # noqa: E402
 
 SVC = "http://api.callfire.com/service/xsd"
 DATA = "http://api.callfire.com/data"

@@ -14,7 +14,7 @@ from zeep.transports import Transport
 
 from callfire_soap.app import create_app
 from callfire_soap.services.accounts import create_account
-from scripts.benchlib.common import scratch_database
+from callfire_soap.storage.scratch import scratch_database
 
 from .support import BINDING, HAVE_LEGACY, LEGACY_TRIMMED_WSDL, NO_LEGACY_REASON, basic_auth, validate_envelope
 

@@ -48,7 +48,7 @@ CASES = [
      CT12, 500, "BAD_REQUEST", "env:Sender"),
     ("deep-nesting", envelope("<svc:QueryContacts>" + "<a>" * 100_000 + "</a>" * 100_000 + "</svc:QueryContacts>"),
      CT12, 500, "BAD_REQUEST", "env:Sender"),
-    ("soap11-envelope", b'<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body>'
+    ("foreign-envelope", b'<s:Envelope xmlns:s="http://example.com/not-soap/envelope/"><s:Body>'
      b'<GetContact xmlns="http://api.callfire.com/service/xsd"><Id>1</Id></GetContact></s:Body></s:Envelope>',
      "text/xml; charset=utf-8", 500, "BAD_REQUEST", "env:VersionMismatch"),
     ("no-body", b'<env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope"/>', CT12, 500,
@@ -114,6 +114,31 @@ CASES = [
      CT12, 500, "BAD_REQUEST", "env:Sender"),
     ("utf16-declared-lie", b'<?xml version="1.0" encoding="UTF-16"?>'
      + envelope("<svc:GetContact><svc:Id>1</svc:Id></svc:GetContact>"), CT12, 500, "BAD_REQUEST", "env:Sender"),
+    # Limits (README "Limits"): each is rejected before validation and decoding.
+    ("contact-40000-custom-fields", envelope('<svc:UpdateContacts><data:Contact id="1" %s/></svc:UpdateContacts>'
+                                             % " ".join(f'c{i}="v"' for i in range(40_000))),
+     CT12, 500, "BAD_REQUEST", "env:Sender"),
+    ("contact-201-custom-fields", envelope('<svc:UpdateContacts><data:Contact id="1" %s/></svc:UpdateContacts>'
+                                           % " ".join(f'c{i}="v"' for i in range(201))),
+     CT12, 500, "BAD_REQUEST", "env:Sender"),
+    ("200000-contact-elements", envelope("<svc:UpdateContacts>%s</svc:UpdateContacts>"
+                                         % ('<data:Contact id="1" firstName="x"/>' * 200_000)),
+     CT12, 500, "BAD_REQUEST", "env:Sender"),
+    ("28mb-header-of-empty-elements", _raw(
+        '<env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope"><env:Header>' + "<a/>" * 7_000_000
+        + '</env:Header><env:Body><svc:GetContact xmlns:svc="http://api.callfire.com/service/xsd"><svc:Id>1</svc:Id>'
+        "</svc:GetContact></env:Body></env:Envelope>"), CT12, 500, "BAD_REQUEST", "env:Sender"),
+    ("header-of-300-blocks", _raw(
+        '<env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope"><env:Header>' + "<x:a xmlns:x='urn:x'/>" * 300
+        + '</env:Header><env:Body><svc:GetContact xmlns:svc="http://api.callfire.com/service/xsd"><svc:Id>1</svc:Id>'
+        "</svc:GetContact></env:Body></env:Envelope>"), CT12, 500, "BAD_REQUEST", "env:Sender"),
+    ("second-body", _raw(
+        '<env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope"><env:Body>'
+        '<svc:GetContact xmlns:svc="http://api.callfire.com/service/xsd"><svc:Id>1</svc:Id></svc:GetContact></env:Body>'
+        '<env:Body><svc:RemoveContacts xmlns:svc="http://api.callfire.com/service/xsd"><svc:ContactId>1</svc:ContactId>'
+        "</svc:RemoveContacts></env:Body></env:Envelope>"), CT12, 500, "BAD_REQUEST", "env:Sender"),
+    ("five-megabyte-attribute-name", envelope('<svc:UpdateContacts><data:Contact id="1" %s="v"/></svc:UpdateContacts>'
+                                              % ("n" * 5 * BIG)), CT12, 500, "BAD_REQUEST", "env:Sender"),
 ]
 
 
@@ -156,6 +181,8 @@ def test_hostile_request(app, server, endpoint, account, seed, caplog, case_id, 
                              namespaces=NS) == fault_code
         assert root.findtext("env:Body/env:Fault/env:Code/env:Value", namespaces=NS) == soap_code
     assert elapsed < 5, f"{case_id} took {elapsed:.1f}s"
+    assert len(reply.content) < 4096, "a fault quotes at most a bounded part of the request"
+    assert all(len(r.getMessage()) < 4096 for r in caplog.records), "log lines quote a bounded part"
     assert _row_counts(app) == before
     assert not [r for r in caplog.records if r.exc_info], "client mistakes are logged without traceback"
     if fault_code:
@@ -255,14 +282,14 @@ def test_a_response_that_cannot_be_written_is_a_logged_server_fault(endpoint, ac
     from lxml import etree
 
     from callfire_soap.domain.contacts import Contact
-    from callfire_soap.soap import operations
+    from callfire_soap import data_elements
 
     (cid,) = seed(account, [Contact(first_name="Ann")])
 
     def broken_writer(parent, contact):
         raise ValueError("writer broke")
 
-    monkeypatch.setitem(operations.OUTPUT_WRITERS, "GetContact", broken_writer)
+    monkeypatch.setitem(data_elements.WRITERS, "Contact", broken_writer)
     caplog.set_level(logging.INFO)
     reply = requests.post(endpoint, data=envelope(f"<svc:GetContact><svc:Id>{cid}</svc:Id></svc:GetContact>"),
                           headers={"Content-Type": CT12, "Authorization": account.auth}, timeout=10)

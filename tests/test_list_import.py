@@ -309,11 +309,11 @@ def test_statistics_refresh_failure_does_not_fail_the_import(app, account, monke
     from callfire_soap.services import lists as list_service
     from callfire_soap.services.list_sources import NumbersSource
 
-    def broken(engine):
+    def broken():
         raise RuntimeError("ANALYZE failed")
 
     monkeypatch.setattr(list_service, "ANALYZE_AFTER_CREATED", 1)
-    monkeypatch.setattr(list_service, "refresh_statistics", broken)
+    monkeypatch.setattr(app.backend.uow, "refresh_statistics", broken)
     with caplog.at_level(logging.WARNING, logger="callfire_soap.lists"):
         list_id = list_service.create_list(app.backend.uow, account.id, "Stats", NumbersSource(" ".join(_phones(3, 700))))
     assert list_service.get_list(app.backend.uow, account.id, list_id).size == 3
@@ -322,7 +322,8 @@ def test_statistics_refresh_failure_does_not_fail_the_import(app, account, monke
 
 def test_merge_lookup_probes_the_phone_index_for_an_account_new_since_analyze(app, make_account, seed):
     """An account the planner statistics do not know yet must still get one index probe per
-    number and column (see _PG_HOLDERS), not a scan of its contacts filtered by number."""
+    number and column (see list_bulk.postgresql.HOLDERS), not a scan of its contacts
+    filtered by number."""
     from callfire_soap.storage import list_bulk
 
     if app.backend.engine.dialect.name != "postgresql":
@@ -331,7 +332,7 @@ def test_merge_lookup_probes_the_phone_index_for_an_account_new_since_analyze(ap
     seed(known, [Contact(home_phone=number) for number in _phones(3000, 10_000)])
     with app.backend.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.exec_driver_sql("ANALYZE contacts")
-    compiled = list_bulk._PG_HOLDERS.compile(dialect=app.backend.engine.dialect)
+    compiled = list_bulk.postgresql.HOLDERS.compile(dialect=app.backend.engine.dialect)
     with app.backend.engine.connect() as conn:
         plan = "\n".join(conn.exec_driver_sql(
             "EXPLAIN " + str(compiled), {"numbers": _phones(5, 20_000), "account_id": new.id}

@@ -12,7 +12,7 @@ from callfire_soap.storage import database
 from callfire_soap.storage.search import is_search_object
 from callfire_soap.storage.tables import metadata
 
-from scripts.benchlib.common import scratch_database
+from callfire_soap.storage.scratch import scratch_database
 
 from .conftest import PG_BASE
 
@@ -106,3 +106,21 @@ def test_search_index_exists_and_stays_in_step(empty_database):
             assert found("quin") == []   # so did the deleted contact
     finally:
         backend.close()
+
+
+def test_revisions_do_not_import_the_application():
+    """A revision must keep doing what it did when it was written: none may call code that
+    later changes (its DDL is written out in the revision itself)."""
+    import ast
+    from pathlib import Path
+
+    versions = Path(database.MIGRATIONS, "versions")
+    for path in sorted(versions.glob("[0-9]*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            else:
+                continue
+            assert not any(name.startswith("callfire_soap") for name in names), (path.name, names)

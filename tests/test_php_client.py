@@ -70,10 +70,10 @@ def test_php_soapclient_sees_service_fault_info(served_wsdl_url, account):
     assert reply["detail"]["ServiceFaultInfo"]["FaultCode"] == "NOT_FOUND"
 
 
-def _session(wsdl: str, account, location: str | None = None) -> dict:
-    args = [PHP, str(SESSION), wsdl, account.login, account.password]
-    if location:
-        args.append(location)
+def _session(wsdl: str, account, location: str | None = None, sdk: bool = False) -> dict:
+    args = [PHP, str(SESSION), wsdl, account.login, account.password, location or "-"]
+    if sdk:
+        args.append("sdk")
     result = subprocess.run(args, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
@@ -89,3 +89,15 @@ def test_php_session_over_all_operations_with_wsdl_fetched_from_the_server(serve
 def test_php_session_with_the_legacy_wsdl_and_location(endpoint, account):
     reply = _session(str(LEGACY_FULL_WSDL), account, endpoint)
     assert reply["failures"] == [] and reply["steps"] >= 45
+
+
+def test_php_sdk_soap_client_speaks_soap11_to_the_soap12_address(server, endpoint, account):
+    """The official CallFire PHP SDK passes 'soap_version' => 'SOAP_1_2' as a string, which
+    SoapClient ignores: every SDK user has sent SOAP 1.1 to /api/1.1/soap12/contact."""
+    reply = _session(server + "/api/1.1/soap12/contact?wsdl", account, sdk=True)
+    assert reply["failures"] == [] and reply["steps"] >= 45
+    headers = reply["request_headers"]
+    assert "POST /api/1.1/soap12/contact " in headers
+    assert "Content-Type: text/xml" in headers and "SOAPAction:" in headers
+    last = etree.fromstring(reply["response"].encode())
+    assert last.tag == "{http://schemas.xmlsoap.org/soap/envelope/}Envelope"

@@ -48,8 +48,42 @@ def test_soap11_raw_request_with_soapaction(server, account, seed):
     assert contact.get("firstName") == "Raw"
 
 
-def test_soap12_envelope_at_soap11_endpoint_is_version_mismatch(server, account):
-    reply = soap_post(server + "/api/1.1/soap/contact", envelope("<svc:GetContact><svc:Id>1</svc:Id></svc:GetContact>"),
-                      account.auth, content_type="text/xml; charset=utf-8")
+@pytest.mark.parametrize("path", ["/api/1.1/soap12/contact", "/api/1.1/soap/contact"])
+def test_soap11_envelope_is_answered_in_soap11_at_either_address(server, account, seed, path):
+    """The official PHP SDK sends SOAP 1.1 to the SOAP 1.2 address (CONTRACT.md quirk 14)."""
+    (cid,) = seed(account, [Contact(first_name="Either", custom={"K": "v"})])
+    for request_id, expected in ((cid, None), (987654, "NOT_FOUND")):
+        body = (f'<s:Envelope xmlns:s="{SOAP11}"><s:Body><GetContact xmlns="{SVC}"><Id>{request_id}</Id>'
+                f'</GetContact></s:Body></s:Envelope>').encode()
+        reply = soap_post(server + path, body, account.auth, content_type="text/xml; charset=utf-8")
+        assert reply.response.headers["Content-Type"] == "text/xml; charset=utf-8"
+        assert reply.root.tag == f"{{{SOAP11}}}Envelope"
+        if expected is None:
+            assert reply.status == 200
+            contact = reply.root.find(f"{{{SOAP11}}}Body/{{http://api.callfire.com/data}}Contact")
+            assert contact.get("firstName") == "Either" and contact.get("K") == "v"
+            assert_legacy_valid(contact)
+        else:
+            fault = reply.root.find(f"{{{SOAP11}}}Body/{{{SOAP11}}}Fault")
+            assert reply.status == 500
+            assert fault.findtext("faultcode") == "env:Client" and fault.findtext("faultstring")
+            info = fault.find("detail/{%s}ServiceFaultInfo" % SVC)
+            assert info.findtext("{%s}FaultCode" % SVC) == expected
+            assert_legacy_valid(info)
+
+
+def test_soap12_envelope_is_answered_in_soap12_at_the_soap11_address(server, account, seed):
+    (cid,) = seed(account, [Contact(first_name="Twelve")])
+    reply = soap_post(server + "/api/1.1/soap/contact", envelope(f"<svc:GetContact><svc:Id>{cid}</svc:Id></svc:GetContact>"),
+                      account.auth)
+    assert reply.status == 200
+    assert reply.response.headers["Content-Type"] == "application/soap+xml; charset=utf-8"
+    assert reply.root.find("{http://www.w3.org/2003/05/soap-envelope}Body/{http://api.callfire.com/data}Contact") is not None
+
+
+def test_envelope_of_neither_version_is_version_mismatch_in_the_address_version(server, account):
+    body = (b'<s:Envelope xmlns:s="http://example.com/not-soap/"><s:Body><GetContact xmlns="' + SVC.encode()
+            + b'"><Id>1</Id></GetContact></s:Body></s:Envelope>')
+    reply = soap_post(server + "/api/1.1/soap/contact", body, account.auth, content_type="text/xml; charset=utf-8")
     assert reply.status == 500
     assert reply.root.findtext(f"{{{SOAP11}}}Body/{{{SOAP11}}}Fault/faultcode") == "env:VersionMismatch"

@@ -187,8 +187,8 @@ def test_non_xml_and_doctype_bodies_are_rejected(endpoint, account):
         assert b"root:" not in reply.response.content
 
 
-def test_soap11_envelope_gets_version_mismatch(endpoint, account):
-    body = (b'<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body>'
+def test_envelope_of_neither_soap_version_gets_version_mismatch(endpoint, account):
+    body = (b'<s:Envelope xmlns:s="http://example.com/not-soap/envelope/"><s:Body>'
             b'<GetContact xmlns="http://api.callfire.com/service/xsd"><Id>1</Id></GetContact></s:Body></s:Envelope>')
     reply = soap_post(endpoint, body, account.auth)
     assert reply.root.findtext("env:Body/env:Fault/env:Code/env:Value", namespaces=NS) == "env:VersionMismatch"
@@ -223,16 +223,30 @@ def test_forwarded_headers_are_honoured_only_when_trusted(app, server):
     assert proxied.find(location).get("location") == "https://api.example.com/api/1.1/soap12/contact"
 
 
-@pytest.mark.parametrize("text", [None, "", "aGVsbG8=", "aGVs\nbG8=\n", "  aGVsbG8gd29ybGQ=  ", "QQ=="])
-def test_file_base64_decoding_matches_spyne(text):
-    """The protocol decodes svc:File itself (spyne's decoder needs ~8 bytes per base64
-    character); both must give the same value."""
-    from spyne.model.binary import ByteArray
+def _raw_http(server: str, request: bytes) -> bytes:
+    import socket
 
-    from callfire_soap.soap.protocol import CallFireSoap12
+    host, port = server.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(request)
+        chunks = []
+        while chunk := sock.recv(65536):
+            chunks.append(chunk)
+    return b"".join(chunks)
 
-    element = etree.Element("{http://api.callfire.com/service/xsd}File")
-    element.text = text
-    ours = CallFireSoap12().byte_array_from_element(None, ByteArray, element)
-    expected = None if element.text is None else ByteArray.from_base64(element.text)
-    assert ours == expected
+
+def test_head_of_the_wsdl_has_its_headers_and_no_body(server):
+    get = requests.get(server + "/api/1.1/soap12/contact?wsdl", timeout=10)
+    raw = _raw_http(server, b"HEAD /api/1.1/soap12/contact?wsdl HTTP/1.0\r\nHost: x.example\r\n\r\n")
+    head, _, body = raw.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.0 200") or head.startswith(b"HTTP/1.1 200")
+    assert b"Content-Type: text/xml" in head and body == b""
+    assert get.status_code == 200 and get.content
+
+
+def test_wsdl_address_without_a_host_header_is_a_usable_url(server):
+    raw = _raw_http(server, b"GET /api/1.1/soap12/contact?wsdl HTTP/1.0\r\n\r\n")
+    body = raw.partition(b"\r\n\r\n")[2]
+    location = etree.fromstring(body).find(".//{http://schemas.xmlsoap.org/wsdl/soap12/}address").get("location")
+    assert ".invalid" not in location and location.endswith("/api/1.1/soap12/contact")
+    assert location.startswith("http://") and ":" + server.rsplit(":", 1)[1] + "/" in location

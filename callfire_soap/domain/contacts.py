@@ -23,6 +23,10 @@ _NCNAME = re.compile(r"^[A-Za-z_][A-Za-z0-9._-]*$")
 _NOT_NAME_CHAR = re.compile(r"[^A-Za-z0-9._-]+")
 MAX_CUSTOM_NAME = 64
 MAX_VALUE = 1024
+# Custom fields per contact. Legacy contacts carried a handful (the documented examples have
+# one to three); 200 is beyond any spreadsheet export a person maintains, and it bounds the
+# cost of one contact in every response that lists it.
+MAX_CUSTOM_FIELDS = 200
 
 
 def is_custom_field_name(name: str) -> bool:

@@ -35,3 +35,16 @@ class NotImplementedOperation(ServiceError):
 
 class Unavailable(ServiceError):
     fault_code = "UNAVAILABLE"
+
+
+class Conflict(Exception):
+    """Storage refused a write because it would duplicate a unique key that another
+    transaction holds. Not a fault of its own: each service decides what it means."""
+
+
+class AccountExists(Conflict):
+    """The login belongs to another account."""
+
+
+class DuplicateRequestId(Conflict):
+    """The account already created a contact list with this RequestId."""

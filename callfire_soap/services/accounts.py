@@ -8,19 +8,14 @@ import os
 import threading
 import time
 
-from sqlalchemy.exc import IntegrityError
-
-from ..domain.errors import BadRequest
+from ..domain.errors import AccountExists, BadRequest
+from .ports import UnitOfWorkFactory
 
 # scrypt parameters: ~50 ms and 16 MiB per hash on the reference machine.
 _N, _R, _P = 2**14, 8, 1
 _MAXMEM = 64 * 1024 * 1024
 MAX_LOGIN = 128
 MAX_PASSWORD = 1024
-
-
-class AccountExists(Exception):
-    pass
 
 
 def hash_password(password: str, salt: bytes | None = None) -> str:
@@ -51,18 +46,17 @@ def validate_login(login: str) -> None:
         raise BadRequest("A login is 1 to %d printable characters without ':'" % MAX_LOGIN)
 
 
-def create_account(uow_factory, login: str, password: str) -> int:
+def create_account(uow_factory: UnitOfWorkFactory, login: str, password: str) -> int:
+    """The new account's id; AccountExists when the login is taken (the check here, or the
+    storage's unique key when a concurrent create of the same login wins)."""
     validate_login(login)
     if not password or len(password) > MAX_PASSWORD:
         raise BadRequest("A password is 1 to %d characters" % MAX_PASSWORD)
     with uow_factory() as uow:
         if uow.accounts.id_of(login) is not None:
             raise AccountExists(login)
-        try:
-            account_id = uow.accounts.add(login, hash_password(password))
-            uow.commit()
-        except IntegrityError as exc:  # a concurrent create of the same login
-            raise AccountExists(login) from exc
+        account_id = uow.accounts.add(login, hash_password(password))
+        uow.commit()
     return account_id
 
 
@@ -70,7 +64,7 @@ class Authenticator:
     """Checks HTTP Basic credentials. A successful check is remembered for ``ttl`` seconds
     (keyed by a hash of login and password) so that requests do not each pay the KDF."""
 
-    def __init__(self, uow_factory, ttl: float = 60.0, max_entries: int = 10_000):
+    def __init__(self, uow_factory: UnitOfWorkFactory, ttl: float = 60.0, max_entries: int = 10_000):
         self.uow_factory = uow_factory
         self.ttl = ttl
         self.max_entries = max_entries

@@ -1,7 +1,7 @@
 """Contact use cases: query, update, remove, get, history."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ..domain.contacts import DECLARED_FIELDS, MAX_VALUE, PHONE_FIELDS, Contact, is_custom_field_name
@@ -10,6 +10,7 @@ from ..domain.history import Action
 from ..domain.paging import Page
 from ..domain.phone import DEFAULT_REGION, normalize_or_keep
 from ..domain.phone import MAX_LENGTH as MAX_PHONE
+from .ports import UnitOfWorkFactory
 
 
 @dataclass
@@ -29,24 +30,34 @@ def check_value(name: str, value: str | None) -> None:
         raise BadRequest(f"Attribute {name} contains a NUL character")
 
 
-def query_contacts(uow_factory, account_id: int, page: Page, list_id: int | None = None,
-                   field_name: str | None = None, text: str | None = None) -> tuple[int, list[Contact]]:
+def check_custom_fields(custom: Mapping[str, str | None]) -> None:
+    """Names that can travel as XML attributes, values within the limits."""
+    for name, value in custom.items():
+        if not is_custom_field_name(name):
+            raise BadRequest(f"{name!r} cannot be used as a custom field name")
+        check_value(name, value)
+
+
+def query_contacts(uow_factory: UnitOfWorkFactory, account_id: int, page: Page,
+                   list_id: int | None = None, field_name: str | None = None,
+                   text: str | None = None) -> tuple[int, list[Contact]]:
     """Field names the attribute that String is matched against (a declared attribute or
     a custom field); without String it selects contacts that have that attribute set."""
     if field_name is not None and field_name not in DECLARED_FIELDS and not is_custom_field_name(field_name):
         raise BadRequest(f"Field {field_name!r} is not a contact attribute")
     with uow_factory(write=False) as uow:
-        return uow.contacts.query(account_id, page, list_id=list_id, field=field_name or None, text=text or None)
+        return uow.contacts.query(account_id, page, list_id=list_id, field=field_name or None,
+                                  text=text or None)
 
 
-def get_contact(uow_factory, account_id: int, contact_id: int) -> Contact:
-    contact = uow_factory.contact_reads.get(account_id, contact_id)
+def get_contact(uow_factory: UnitOfWorkFactory, account_id: int, contact_id: int) -> Contact:
+    contact = uow_factory.get_contact(account_id, contact_id)
     if contact is None:
         raise NotFound(f"Contact {contact_id} not found")
     return contact
 
 
-def update_contacts(uow_factory, account_id: int, changes: Sequence[ContactChanges],
+def update_contacts(uow_factory: UnitOfWorkFactory, account_id: int, changes: Sequence[ContactChanges],
                     region: str = DEFAULT_REGION) -> int:
     """Apply each element's attributes to the account's contact with that id. Unknown ids
     are ignored (legacy behaviour). An empty attribute clears the field; an empty custom
@@ -54,10 +65,7 @@ def update_contacts(uow_factory, account_id: int, changes: Sequence[ContactChang
     for change in changes:
         for name, value in change.declared.items():
             check_value(name, value)
-        for name, value in change.custom.items():
-            if not is_custom_field_name(name):
-                raise BadRequest(f"{name!r} cannot be used as a custom field name")
-            check_value(name, value)
+        check_custom_fields(change.custom)
     updated = 0
     with uow_factory() as uow:
         # Locked: each update rewrites the whole contact, and another request may be
@@ -82,7 +90,7 @@ def update_contacts(uow_factory, account_id: int, changes: Sequence[ContactChang
     return updated
 
 
-def remove_contacts(uow_factory, account_id: int, ids: Sequence[int]) -> int:
+def remove_contacts(uow_factory: UnitOfWorkFactory, account_id: int, ids: Sequence[int]) -> int:
     with uow_factory() as uow:
         # A list import of the account may be about to add these contacts to a list:
         # deleting them under its feet would break its membership inserts.
@@ -92,7 +100,8 @@ def remove_contacts(uow_factory, account_id: int, ids: Sequence[int]) -> int:
     return removed
 
 
-def contact_history(uow_factory, account_id: int, contact_id: int, page: Page) -> list[Action]:
+def contact_history(uow_factory: UnitOfWorkFactory, account_id: int, contact_id: int,
+                    page: Page) -> list[Action]:
     """Calls then texts of the contact; an unknown (or another account's) id has none."""
     with uow_factory(write=False) as uow:
         return uow.history.for_contact(account_id, contact_id, page)

@@ -21,15 +21,16 @@ from ..domain.dnc import (
 from ..domain.errors import NotFound
 from ..domain.paging import Page
 from ..domain.phone import DEFAULT_REGION
+from .ports import UnitOfWorkFactory
 
 
 def _list_not_found(list_id: int) -> NotFound:
     return NotFound(f"DNC list {list_id} not found")
 
 
-def create_dnc_list(uow_factory, account_id: int, name: str | None, campaign_id: int | None = None,
-                    call_dnc: bool | None = None, text_dnc: bool | None = None,
-                    tokens: Sequence[str] = (), region: str = DEFAULT_REGION) -> int:
+def create_dnc_list(uow_factory: UnitOfWorkFactory, account_id: int, name: str | None,
+                    campaign_id: int | None = None, call_dnc: bool | None = None,
+                    text_dnc: bool | None = None, tokens: Sequence[str] = (), region: str = DEFAULT_REGION) -> int:
     """A new list holding the given numbers (none is fine); returns its id."""
     name = check_list_name(name)
     numbers = normalize_numbers(tokens, region)
@@ -41,7 +42,7 @@ def create_dnc_list(uow_factory, account_id: int, name: str | None, campaign_id:
     return list_id
 
 
-def get_dnc_list(uow_factory, account_id: int, list_id: int) -> DncList:
+def get_dnc_list(uow_factory: UnitOfWorkFactory, account_id: int, list_id: int) -> DncList:
     with uow_factory(write=False) as uow:
         found = uow.dnc.get_list(account_id, list_id)
     if found is None:
@@ -49,15 +50,15 @@ def get_dnc_list(uow_factory, account_id: int, list_id: int) -> DncList:
     return found
 
 
-def query_dnc_lists(uow_factory, account_id: int, page: Page, campaign_id: int | None = None,
-                    name: str | None = None) -> tuple[int, list[DncList]]:
+def query_dnc_lists(uow_factory: UnitOfWorkFactory, account_id: int, page: Page,
+                    campaign_id: int | None = None, name: str | None = None) -> tuple[int, list[DncList]]:
     """Lists of the account, by id; CampaignId matches exactly, Name is a case-insensitive
     substring. A blank Name does not filter."""
     with uow_factory(write=False) as uow:
         return uow.dnc.query_lists(account_id, page, campaign_id=campaign_id, name=name or None)
 
 
-def delete_dnc_list(uow_factory, account_id: int, list_id: int) -> None:
+def delete_dnc_list(uow_factory: UnitOfWorkFactory, account_id: int, list_id: int) -> None:
     """Deletes the list and its numbers for good (a DNC list has no status to keep).
     An unknown id faults, so a client that deletes the wrong id finds out."""
     with uow_factory() as uow:
@@ -66,7 +67,7 @@ def delete_dnc_list(uow_factory, account_id: int, list_id: int) -> None:
         uow.commit()
 
 
-def add_numbers(uow_factory, account_id: int, list_id: int, call_dnc: bool | None,
+def add_numbers(uow_factory: UnitOfWorkFactory, account_id: int, list_id: int, call_dnc: bool | None,
                 text_dnc: bool | None, tokens: Sequence[str], region: str = DEFAULT_REGION) -> None:
     """Put the numbers on the list with the given flags (omitted = true); numbers already
     on the list take the new flags."""
@@ -79,7 +80,7 @@ def add_numbers(uow_factory, account_id: int, list_id: int, call_dnc: bool | Non
         uow.commit()
 
 
-def remove_numbers(uow_factory, account_id: int, list_id: int, call_dnc: bool | None,
+def remove_numbers(uow_factory: UnitOfWorkFactory, account_id: int, list_id: int, call_dnc: bool | None,
                    text_dnc: bool | None, tokens: Sequence[str], region: str = DEFAULT_REGION) -> None:
     """Without flags the numbers leave the list; with flags only the channels given as
     true are unblocked. Numbers not on the list are ignored; invalid ones fault."""
@@ -92,7 +93,7 @@ def remove_numbers(uow_factory, account_id: int, list_id: int, call_dnc: bool | 
         uow.commit()
 
 
-def query_dnc_numbers(uow_factory, account_id: int, page: Page, prefix: str | None = None,
+def query_dnc_numbers(uow_factory: UnitOfWorkFactory, account_id: int, page: Page, prefix: str | None = None,
                       list_id: int | None = None, list_name: str | None = None,
                       call_dnc: bool | None = None, text_dnc: bool | None = None,
                       ) -> tuple[int, list[DncNumber]]:
@@ -106,8 +107,8 @@ def query_dnc_numbers(uow_factory, account_id: int, page: Page, prefix: str | No
         )
 
 
-def update_dnc_number(uow_factory, account_id: int, raw_number: str | None, call_dnc: bool | None,
-                      text_dnc: bool | None, region: str = DEFAULT_REGION) -> None:
+def update_dnc_number(uow_factory: UnitOfWorkFactory, account_id: int, raw_number: str | None,
+                      call_dnc: bool | None, text_dnc: bool | None, region: str = DEFAULT_REGION) -> None:
     """Set the given flags of the number on every list of the account (omitted flags stay
     as they are). A number that is on none of the account's lists is NOT_FOUND: there is
     no list to put it on, and creating entries implicitly would hide client mistakes."""

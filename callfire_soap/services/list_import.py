@@ -16,11 +16,11 @@ import itertools
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-from ..domain.contacts import DECLARED_FIELDS, PHONE_FIELDS, Contact, is_custom_field_name
-from ..domain.errors import BadRequest
+from ..domain.contacts import DECLARED_FIELDS, PHONE_FIELDS, Contact
 from ..domain.phone import DEFAULT_REGION, normalize, normalize_all, normalize_or_keep
-from .contacts import check_value
-from .list_sources import ContactIdsSource, ListSource, NumbersSource, numbers_tokens, source_contacts
+from .contacts import check_custom_fields, check_value
+from .list_sources import ContactIdsSource, ListSource, NumbersSource, parse_numbers_source, source_contacts
+from .ports import UnitOfWork
 
 BATCH = 2000
 # A Numbers candidate is a string, not a Contact: bigger batches cost little memory and
@@ -54,16 +54,13 @@ def _check_contact(contact: Contact, phones: bool) -> None:
     for wire, attr in DECLARED_FIELDS.items():
         if phones or wire not in PHONE_FIELDS:
             check_value(wire, getattr(contact, attr))
-    for name, value in contact.custom.items():
-        if not is_custom_field_name(name):
-            raise BadRequest(f"{name!r} cannot be used as a custom field name")
-        check_value(name, value)
+    check_custom_fields(contact.custom)
 
 
 class ListImport:
     """One request's import into one list, inside an open unit of work."""
 
-    def __init__(self, uow, account_id: int, list_id: int, validate: bool = True,
+    def __init__(self, uow: UnitOfWork, account_id: int, list_id: int, validate: bool = True,
                  region: str = DEFAULT_REGION):
         self.uow = uow
         self.account_id = account_id
@@ -152,7 +149,7 @@ class ListImport:
     # work is done here on plain strings. Equivalence with that path (same contacts, members
     # and report) is tested in tests/test_list_import_numbers.py.
     def _import_numbers(self, source: NumbersSource) -> None:
-        attribute, tokens = numbers_tokens(source)
+        attribute, tokens = parse_numbers_source(source)
         for batch in _batches(tokens, NUMBERS_BATCH):
             self._import_number_batch(attribute, batch)
 

@@ -81,7 +81,7 @@ def number_tokens(text: str | None, start: int = 0) -> Iterator[str]:
         start = end
 
 
-def numbers_tokens(source: NumbersSource) -> tuple[str, Iterator[str]]:
+def parse_numbers_source(source: NumbersSource) -> tuple[str, Iterator[str]]:
     """The Contact attribute the source's numbers go to, and its tokens. The fieldName and
     prefix are checked here, before any token is read, so a bad one faults up front."""
     text = source.text or ""
@@ -102,7 +102,7 @@ def numbers_tokens(source: NumbersSource) -> tuple[str, Iterator[str]]:
 
 
 def numbers_contacts(source: NumbersSource) -> Iterator[Contact]:
-    attribute, tokens = numbers_tokens(source)
+    attribute, tokens = parse_numbers_source(source)
     return (Contact(**{attribute: token}) for token in tokens)
 
 

@@ -4,16 +4,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from sqlalchemy.exc import IntegrityError
-
-from ..domain.errors import BadRequest, NotFound
+from ..domain.dnc import check_list_name
+from ..domain.errors import BadRequest, DuplicateRequestId, NotFound
 from ..domain.lists import ContactList
 from ..domain.paging import Page
 from ..domain.phone import DEFAULT_REGION, normalize
-from ..storage.database import refresh_statistics
-from .contacts import check_value
 from .list_import import ImportReport, ListImport
 from .list_sources import ListSource, number_tokens
+from .ports import UnitOfWork, UnitOfWorkFactory
 
 log = logging.getLogger("callfire_soap.lists")
 
@@ -22,22 +20,16 @@ MAX_REQUEST_ID = 1024  # contact_lists.request_id
 ANALYZE_AFTER_CREATED = 10_000
 
 
-def _after_bulk_import(uow_factory, report: ImportReport, analyze_after: int | None = None) -> None:
+def _after_bulk_import(uow_factory: UnitOfWorkFactory, report: ImportReport,
+                       analyze_after: int | None = None) -> None:
     """The list is committed: a failure here is logged, never the client's fault.
     analyze_after: the number of new contacts that calls for it (None: ANALYZE_AFTER_CREATED)."""
     if report.created < (ANALYZE_AFTER_CREATED if analyze_after is None else analyze_after):
         return
     try:
-        refresh_statistics(uow_factory.engine)
+        uow_factory.refresh_statistics()
     except Exception:  # noqa: BLE001
         log.warning("could not refresh statistics after an import", exc_info=True)
-
-
-def _clean_name(name: str | None) -> str:
-    if name is None or not name.strip():
-        raise BadRequest("Name must not be empty")
-    check_value("Name", name)
-    return name.strip()
 
 
 def _clean_request_id(request_id: str | None) -> str | None:
@@ -50,14 +42,14 @@ def _clean_request_id(request_id: str | None) -> str | None:
     return request_id
 
 
-def create_list(uow_factory, account_id: int, name: str, source: ListSource, validate: bool = True,
-                request_id: str | None = None, region: str = DEFAULT_REGION,
+def create_list(uow_factory: UnitOfWorkFactory, account_id: int, name: str, source: ListSource,
+                validate: bool = True, request_id: str | None = None, region: str = DEFAULT_REGION,
                 analyze_after: int | None = None) -> int:
     """Create a list from one source and return its id. A RequestId the account has used
-    before returns that list's id and creates nothing; the unique constraint on
-    (account_id, request_id) makes this hold when two such requests race. analyze_after:
+    before returns that list's id and creates nothing; storage's unique key on
+    (account, RequestId) makes this hold when two such requests race. analyze_after:
     see _after_bulk_import."""
-    name = _clean_name(name)
+    name = check_list_name(name)  # contact and DNC lists follow one naming rule
     request_id = _clean_request_id(request_id)
     try:
         with uow_factory() as uow:
@@ -68,10 +60,8 @@ def create_list(uow_factory, account_id: int, name: str, source: ListSource, val
             list_id = uow.lists.create(account_id, name, request_id)
             report = ListImport(uow, account_id, list_id, validate, region).run(source)
             uow.commit()
-    except IntegrityError:
+    except DuplicateRequestId:
         # Lost a race on the same RequestId: the other request's list is the answer.
-        if request_id is None:
-            raise
         with uow_factory(write=False) as uow:
             earlier = uow.lists.id_for_request(account_id, request_id)
         if earlier is None:
@@ -83,13 +73,13 @@ def create_list(uow_factory, account_id: int, name: str, source: ListSource, val
     return list_id
 
 
-def query_lists(uow_factory, account_id: int, page: Page) -> tuple[int, list[ContactList]]:
+def query_lists(uow_factory: UnitOfWorkFactory, account_id: int, page: Page) -> tuple[int, list[ContactList]]:
     """The account's lists, oldest first; deleted lists are left out."""
     with uow_factory(write=False) as uow:
         return uow.lists.query(account_id, page)
 
 
-def get_list(uow_factory, account_id: int, list_id: int) -> ContactList:
+def get_list(uow_factory: UnitOfWorkFactory, account_id: int, list_id: int) -> ContactList:
     """Any list of the account, a deleted one included (Status DELETED)."""
     with uow_factory(write=False) as uow:
         found = uow.lists.get(account_id, list_id)
@@ -98,20 +88,20 @@ def get_list(uow_factory, account_id: int, list_id: int) -> ContactList:
     return found
 
 
-def delete_list(uow_factory, account_id: int, list_id: int) -> None:
+def delete_list(uow_factory: UnitOfWorkFactory, account_id: int, list_id: int) -> None:
     """Soft delete; unknown, foreign and already deleted ids are ignored."""
     with uow_factory() as uow:
         uow.lists.mark_deleted(account_id, list_id)
         uow.commit()
 
 
-def _require_active(uow, account_id: int, list_id: int) -> None:
+def _require_active(uow: UnitOfWork, account_id: int, list_id: int) -> None:
     if not uow.lists.lock_active(account_id, list_id):
         raise NotFound(f"ContactList {list_id} not found")
 
 
-def add_to_list(uow_factory, account_id: int, list_id: int, source: ListSource, validate: bool = True,
-                region: str = DEFAULT_REGION) -> ImportReport:
+def add_to_list(uow_factory: UnitOfWorkFactory, account_id: int, list_id: int, source: ListSource,
+                validate: bool = True, region: str = DEFAULT_REGION) -> ImportReport:
     """Same sources and safeguards as create; contacts already on the list stay once."""
     with uow_factory() as uow:
         _require_active(uow, account_id, list_id)
@@ -122,8 +112,9 @@ def add_to_list(uow_factory, account_id: int, list_id: int, source: ListSource, 
     return report
 
 
-def remove_from_list(uow_factory, account_id: int, list_id: int, contact_ids: Sequence[int] = (),
-                     numbers: str | None = None, region: str = DEFAULT_REGION) -> int:
+def remove_from_list(uow_factory: UnitOfWorkFactory, account_id: int, list_id: int,
+                     contact_ids: Sequence[int] = (), numbers: str | None = None,
+                     region: str = DEFAULT_REGION) -> int:
     """Remove memberships (never contacts) by contact id or by number. A number matches
     contacts holding it as given or in its normalised form. Returns memberships removed."""
     with uow_factory() as uow:

@@ -1,12 +1,14 @@
-"""Request bodies: the documented leniencies, then validation against the project's XSD."""
+"""Request bodies: the documented leniencies, then validation against the project's XSD.
+Rules beyond the schema apply to the decoded message, for every entrypoint
+(operations/checks.py)."""
 from __future__ import annotations
 
 from importlib import resources
 
 from lxml import etree
 
-from .faults import ServiceFault
-from .namespaces import DATA, SVC
+from ..faults import ServiceFault
+from ..namespaces import DATA, SVC
 
 _S = "{%s}" % SVC
 _D = "{%s}" % DATA
@@ -83,24 +85,6 @@ def _merge_repeated(parent: etree._Element, tag: str) -> None:
             parent.remove(extra)
 
 
-# Elements and attributes that carry resource ids: ids are positive, so a negative one is a
-# malformed request (BAD_REQUEST), not merely an unknown id.
-_ID_ELEMENTS = tuple(
-    _S + name for name in ("Id", "ContactId", "ContactListId", "DncListId", "CampaignId")
-)
-
-
-def check_ids(body: etree._Element) -> None:
-    for element in body.iter(*_ID_ELEMENTS):
-        if element.text and "-" in element.text:
-            raise ServiceFault.bad_request(
-                f"Invalid request: {etree.QName(element).localname} must not be negative"
-            )
-    for contact in body.iter(_D + "Contact"):
-        if contact.get("id", "").strip().startswith("-"):
-            raise ServiceFault.bad_request("Invalid request: Contact id must not be negative")
-
-
 class RequestValidator:
     def __init__(self):
         self.schema = load_schema()
@@ -111,7 +95,6 @@ class RequestValidator:
             error = self.schema.error_log.last_error
             message = error.message if error is not None else "request does not match the schema"
             raise ServiceFault.bad_request("Invalid request: " + _short(message))
-        check_ids(body)
 
 
 def _short(message: str, limit: int = 300) -> str:

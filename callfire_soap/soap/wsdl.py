@@ -5,6 +5,8 @@ import threading
 
 from lxml import etree
 
+from ..namespaces import data, svc
+from ..operations.table import Created, Items, Resource
 from .validation import wsdl_files
 
 CONCRETE_WSDL = "callfire-service-http-soap12.wsdl"
@@ -49,3 +51,63 @@ class WsdlPublisher:
                 self._concrete.clear()
             self._concrete[key] = document
         return document
+
+
+def wsdl_operations() -> dict[str, tuple[str, str | None]]:
+    """The served portType: operation name -> (input element, output element or None), as
+    Clark names."""
+    root = etree.fromstring(wsdl_files().joinpath("callfire-service.wsdl").read_bytes())
+    elements = {}
+    for message in root.iter(_WSDL + "message"):
+        part = message.find(_WSDL + "part")
+        elements[message.get("name")] = None if part is None else _clark(part, part.get("element"))
+    found = {}
+    for op in root.iter(_WSDL + "operation"):
+        input_, output = op.find(_WSDL + "input"), op.find(_WSDL + "output")
+        if input_ is None or output is None:
+            continue
+        found[op.get("name")] = (elements[input_.get("message").split(":")[-1]],
+                                 elements[output.get("message").split(":")[-1]])
+    return found
+
+
+def _clark(context: etree._Element, qname: str) -> str:
+    prefix, _, local = qname.rpartition(":")
+    return "{%s}%s" % (context.nsmap[prefix or None], local)
+
+
+def check_operations(operations, request_elements: set[str]) -> None:
+    """Refuse to start unless the served WSDL, the operations table and spyne's method map
+    (``request_elements``) name the same operations with the same messages."""
+    declared = wsdl_operations()
+    problems = []
+    for op in operations:
+        expected = declared.pop(op.name, None)
+        if expected is None:
+            problems.append(f"{op.name} is in the operations table but not in the WSDL")
+            continue
+        request, response = expected
+        if request != svc(op.request_element):
+            problems.append(f"{op.name}: the WSDL's request element is {request}, the table's {op.request_element}")
+        if response != result_element(op.result):
+            problems.append(f"{op.name}: the WSDL's response element is {response}, the table's {result_element(op.result)}")
+        if svc(op.request_element) not in request_elements:
+            problems.append(f"{op.name}: spyne has no method for {op.request_element}")
+    problems += [f"{name} is in the WSDL but not in the operations table" for name in declared]
+    extra = request_elements - {svc(op.request_element) for op in operations}
+    problems += [f"spyne dispatches {element}, which no operation declares" for element in sorted(extra)]
+    if problems:
+        raise RuntimeError("the operations do not agree with the WSDL:\n  " + "\n  ".join(problems))
+
+
+def result_element(shape) -> str | None:
+    """The response element a result shape is written as."""
+    if shape is None:
+        return None
+    if isinstance(shape, Items):
+        return svc(shape.element)
+    if isinstance(shape, Resource):
+        return data(shape.item)
+    if isinstance(shape, Created):
+        return svc("CreatedId")
+    raise TypeError(f"unknown result shape {shape!r}")

@@ -5,7 +5,9 @@ from datetime import datetime, timezone
 
 from sqlalchemy import insert, select
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
 
+from ..domain.errors import AccountExists
 from .tables import accounts
 
 
@@ -20,11 +22,16 @@ class AccountRepository:
         return (row.id, row.password_hash) if row else None
 
     def add(self, login: str, password_hash: str) -> int:
-        result = self.conn.execute(
-            insert(accounts).values(
-                login=login, password_hash=password_hash, created_at=datetime.now(timezone.utc)
+        """Raises AccountExists when the login is taken (on PostgreSQL, once the transaction
+        that took it commits)."""
+        try:
+            result = self.conn.execute(
+                insert(accounts).values(
+                    login=login, password_hash=password_hash, created_at=datetime.now(timezone.utc)
+                )
             )
-        )
+        except IntegrityError as exc:  # the login is the table's only unique key
+            raise AccountExists(login) from exc
         return result.inserted_primary_key[0]
 
     def logins(self, limit: int) -> list[str]:

@@ -10,7 +10,7 @@ from sqlalchemy.engine import Connection, Engine
 from ..domain.contacts import DECLARED_FIELDS, Contact
 from ..domain.paging import Page
 from . import search
-from .prepared import PreparedSelect
+from .autocommit_read import AutocommitSelect
 from .tables import contact_fields, contacts, list_members
 
 _COLUMNS = [contacts.c.id] + [contacts.c[col] for col in DECLARED_FIELDS.values()]
@@ -43,10 +43,10 @@ def _contact_from_rows(rows: Sequence[Sequence]) -> Contact | None:
 
 
 class ContactReads:
-    """GetContact's lookup as a PreparedSelect: one statement, no transaction."""
+    """GetContact's lookup as an AutocommitSelect: one statement, no transaction."""
 
     def __init__(self, engine: Engine):
-        self._get_one = PreparedSelect(engine, _GET_ONE)
+        self._get_one = AutocommitSelect(engine, _GET_ONE)
 
     def get(self, account_id: int, contact_id: int) -> Contact | None:
         return _contact_from_rows(self._get_one.rows({"account_id": account_id, "contact_id": contact_id}))

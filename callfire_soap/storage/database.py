@@ -65,9 +65,9 @@ PING_IDLE_AFTER = 5.0
 def _ping_idle_connections(engine: Engine) -> None:
     """Pessimistic disconnect handling for connections that sat idle, where a dropped
     connection (server restart, firewall idle timeout) is found. pool_pre_ping would ping
-    on every checkout: a round trip that doubled the cost of a GetContact. A connection in
+    on every checkout: a second round trip for every one-statement read. A connection in
     steady use that breaks is discarded by the error it raises (SQLAlchemy invalidates it;
-    storage/prepared.py retries its reads once)."""
+    storage/autocommit_read.py retries its reads once)."""
 
     @event.listens_for(engine, "checkin")
     def _mark_idle(dbapi_conn, record):
@@ -96,10 +96,10 @@ BULK_TABLES = ("contacts", "contact_fields", "list_members")
 
 
 def refresh_statistics(engine: Engine, tables=BULK_TABLES) -> None:
-    """PostgreSQL: ANALYZE after a bulk load. Until autovacuum gets to it (a minute or more),
-    the planner keeps the statistics of the table before the load: after a million contacts
-    went into a new account it ANDed the trigram index with a scan of the whole account
-    (25 ms instead of 2-4 ms per String query). SQLite plans without statistics: nothing to do."""
+    """PostgreSQL: ANALYZE after a bulk load. Until autovacuum gets to it, the planner keeps
+    the statistics of the table before the load, and may then combine the trigram index with
+    a scan of the whole account for every String search (BENCHMARKS.md, Search). SQLite plans
+    without statistics: nothing to do."""
     if engine.dialect.name != "postgresql":
         return
     from .search import PG_INDEX

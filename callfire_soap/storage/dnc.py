@@ -4,13 +4,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timezone
 
-from sqlalchemy import and_, delete, exists, func, insert, literal, or_, select, update
+from sqlalchemy import and_, delete, exists, func, insert, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from ..domain.dnc import Channels, DncList, DncNumber, Flags
 from ..domain.paging import Page
 from .contacts import chunks, like_pattern
+from .list_bulk import bulk_writer
 from .tables import dnc_lists, dnc_numbers
 
 _UPSERT_DIALECTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
@@ -48,30 +49,8 @@ class DncRepository:
     # -- the import scrub (used by the contact-list operations) ----------------------------
     def blocked_numbers(self, account_id: int, numbers: Sequence[str]) -> set[str]:
         """The given (normalised) numbers that are on any of the account's DNC lists with
-        at least one channel blocked. An entry whose CallDnc and TextDnc are both false
-        (e.g. after UpdateDncNumber cleared both) blocks nothing, so it does not scrub."""
-        found: set[str] = set()
-        if self.conn.dialect.name == "sqlite":
-            # Straight to the driver: rendering SQLAlchemy's expanding IN per chunk costs
-            # more than the lookup itself (list imports call this for 100,000 numbers).
-            for part in chunks(list(dict.fromkeys(numbers)), 2000):
-                found.update(row[0] for row in self.conn.exec_driver_sql(
-                    "SELECT DISTINCT number FROM dnc_numbers WHERE account_id = ? AND (call_dnc OR text_dnc) "
-                    f"AND number IN ({', '.join('?' * len(part))})", (account_id, *part)))
-            return found
-        for part in chunks(list(dict.fromkeys(numbers))):
-            found.update(
-                self.conn.execute(
-                    select(dnc_numbers.c.number)
-                    .where(
-                        dnc_numbers.c.account_id == account_id,
-                        dnc_numbers.c.number.in_(part),
-                        or_(dnc_numbers.c.call_dnc, dnc_numbers.c.text_dnc),
-                    )
-                    .distinct()
-                ).scalars()
-            )
-        return found
+        at least one channel blocked (see BulkWriter.blocked_numbers)."""
+        return bulk_writer(self.conn).blocked_numbers(account_id, numbers)
 
     # -- lists -----------------------------------------------------------------------------
     def create_list(self, account_id: int, name: str, campaign_id: int | None) -> int:

@@ -6,13 +6,15 @@ from datetime import datetime, timezone
 
 from sqlalchemy import and_, func, insert, select, text, union_all, update
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
 
 from ..domain.contacts import Contact
+from ..domain.errors import DuplicateRequestId
 from ..domain.lists import ACTIVE, DELETED, ContactList
 from ..domain.paging import Page
 from .contacts import chunks
 from .list_bulk import bulk_writer, index_lookups
-from .tables import contact_lists, contacts, list_members
+from .tables import PHONE_COLUMNS, contact_lists, contacts, list_members
 
 # Size is the membership count, computed on read so that it can never drift.
 _SIZE = (
@@ -41,17 +43,23 @@ class ListRepository:
     # -- lists ---------------------------------------------------------------------------
     def create(self, account_id: int, name: str, request_id: str | None = None) -> int:
         """Insert an ACTIVE list. A RequestId already used by the account raises
-        IntegrityError (on PostgreSQL after the other transaction commits)."""
-        return self.conn.execute(
-            insert(contact_lists).returning(contact_lists.c.id),
-            {
-                "account_id": account_id,
-                "name": name,
-                "status": ACTIVE,
-                "created_at": datetime.now(timezone.utc),
-                "request_id": request_id,
-            },
-        ).scalar_one()
+        DuplicateRequestId (on PostgreSQL after the other transaction commits)."""
+        try:
+            return self.conn.execute(
+                insert(contact_lists).returning(contact_lists.c.id),
+                {
+                    "account_id": account_id,
+                    "name": name,
+                    "status": ACTIVE,
+                    "created_at": datetime.now(timezone.utc),
+                    "request_id": request_id,
+                },
+            ).scalar_one()
+        except IntegrityError as exc:
+            # (account_id, request_id) is the table's only unique key besides the id.
+            if request_id is None:
+                raise
+            raise DuplicateRequestId(request_id) from exc
 
     def id_for_request(self, account_id: int, request_id: str) -> int | None:
         return self.conn.execute(
@@ -139,7 +147,7 @@ class ListRepository:
                 # One branch per phone column so that each uses its (account_id, phone) index.
                 holders = union_all(*(
                     select(contacts.c.id).where(contacts.c.account_id == account_id, column.in_(part))
-                    for column in (contacts.c.home_phone, contacts.c.work_phone, contacts.c.mobile_phone)
+                    for column in PHONE_COLUMNS
                 ))
                 removed += self.conn.execute(
                     list_members.delete().where(
@@ -163,9 +171,8 @@ class ListRepository:
         return bulk_writer(self.conn).insert_numbers(account_id, column, numbers)
 
     def blocked_numbers(self, account_id: int, numbers: Sequence[str]) -> set[str]:
-        """The numbers the account's DNC lists block: DncRepository.blocked_numbers' answer,
-        with the bulk lookup of the backend."""
-        return bulk_writer(self.conn).blocked_numbers(account_id, numbers) if numbers else set()
+        """The numbers the account's DNC lists block (as DncRepository.blocked_numbers)."""
+        return bulk_writer(self.conn).blocked_numbers(account_id, numbers)
 
     def phones_of(self, account_id: int, contact_ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
         """The account's contacts among the ids, each with its non-empty phone numbers."""

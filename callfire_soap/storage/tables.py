@@ -68,6 +68,9 @@ contacts = Table(
     sqlite_autoincrement=True,
 )
 
+# The phone columns, each indexed with account_id: what number lookups probe.
+PHONE_COLUMNS = (contacts.c.home_phone, contacts.c.work_phone, contacts.c.mobile_phone)
+
 contact_fields = Table(
     "contact_fields",
     metadata,

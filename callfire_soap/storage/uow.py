@@ -1,10 +1,14 @@
-"""Unit of work: one connection, one transaction, the repositories bound to it."""
+"""Unit of work: one connection, one transaction, the repositories bound to it.
+
+UnitOfWork and UnitOfWorkFactory implement the protocols of services/ports.py."""
 from __future__ import annotations
 
 from sqlalchemy.engine import Connection, Engine
 
+from ..domain.contacts import Contact
 from .accounts import AccountRepository
 from .contacts import ContactReads, ContactRepository
+from .database import refresh_statistics
 from .dnc import DncRepository
 from .history import HistoryRepository
 from .lists import ListRepository
@@ -12,6 +16,13 @@ from .lists import ListRepository
 
 class UnitOfWork:
     """Use as a context manager; nothing is written unless commit() is called."""
+
+    # Bound to the connection on __enter__.
+    accounts: AccountRepository
+    contacts: ContactRepository
+    history: HistoryRepository
+    lists: ListRepository
+    dnc: DncRepository
 
     def __init__(self, engine: Engine, write: bool = True):
         self.engine = engine
@@ -54,3 +65,9 @@ class UnitOfWorkFactory:
     def __call__(self, write: bool = True) -> UnitOfWork:
         """write=False for read-only work (on SQLite it then does not take the write lock)."""
         return UnitOfWork(self.engine, write)
+
+    def get_contact(self, account_id: int, contact_id: int) -> Contact | None:
+        return self.contact_reads.get(account_id, contact_id)
+
+    def refresh_statistics(self) -> None:
+        refresh_statistics(self.engine)

@@ -6,15 +6,13 @@ import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
-import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
-from sqlalchemy import create_engine, text
+from callfire_soap.storage.scratch import scratch_database  # noqa: F401 - re-exported for the figures
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -26,30 +24,8 @@ class Figure:
     baseline: str
     ratio: float
     target: str
-    met: bool
+    met: bool | None  # None: a figure reported without a target
     notes: list[str] = field(default_factory=list)
-
-
-@contextmanager
-def scratch_database(url: str | None):
-    """A fresh, empty database: a temporary SQLite file, or a new schema in the given
-    PostgreSQL database (dropped afterwards). The benchmarks, the soak and the test suite
-    all work in one of these."""
-    if not url or url.startswith("sqlite"):
-        with tempfile.TemporaryDirectory(prefix="cf-scratch-") as tmp:
-            yield "sqlite:///" + str(Path(tmp) / "callfire.db")
-        return
-    schema = "cf_scratch_" + uuid.uuid4().hex[:10]
-    admin = create_engine(url)
-    with admin.begin() as conn:
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    sep = "&" if "?" in url else "?"
-    try:
-        yield f"{url}{sep}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
 
 
 def best_of(fn, repeat: int) -> float:

@@ -8,6 +8,7 @@ compares the servers `serve --server` offers (and uWSGI), each with its bare flo
 from __future__ import annotations
 
 import argparse
+import base64
 import os
 import re
 import shutil
@@ -42,7 +43,9 @@ def _uwsgi(port: int, module: str, threads: int, *extra: str) -> list[str]:
     return [str(Path(python()).with_name("uwsgi")), "--http11-socket", f"127.0.0.1:{port}", "--master",
             "--processes", str(WORKERS), "--threads", str(threads), "--lazy-apps", "--die-on-term",
             "--need-app", "--disable-logging", "--module", module, *extra]
-AUTH = "Basic YmVuY2g6YmVuY2gtcGFzc3dvcmQ="  # bench:bench-password
+LOGIN, PASSWORD = "bench", "bench-password"
+CONTACT = dict(first_name="Robert", last_name="Shmidt", mobile_phone="12132212384", custom={"F": "12132212384"})
+AUTH = "Basic " + base64.b64encode(f"{LOGIN}:{PASSWORD}".encode()).decode()
 
 
 @dataclass
@@ -78,43 +81,63 @@ def _ms(value: str, unit: str) -> float:
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
-def _wrk(url: str, body: str, seconds: int, pid: int) -> Run:
-    """Throughput (and server CPU) from wrk; p50/p99 from ab over the same connections.
-    wrk 4.1.0's latency distribution (Debian's build) is not one of the requests it made: on a
-    handler that sleeps 300 ms once in 2,000 requests it reported p90 178 ms, p99 290 ms and a
-    mean 100x what its own throughput allows (8 connections / 22,600 req/s = 0.35 ms), where ab
-    and hey both saw p99 2-7 ms. ab keeps every request's time."""
+@dataclass
+class WrkRun:
+    requests: int
+    rps: float
+    p50_ms: float  # wrk's, see wrk()
+    p99_ms: float
+    socket_errors: str = ""  # wrk's line, when it counted any (timeouts are requests over 2 s)
+
+
+def wrk(url: str, body: str, auth: str, seconds: int, connections: int = CONNECTIONS) -> WrkRun:
+    """One wrk run (2 threads) posting the SOAP 1.2 request; fails on any non-2xx reply.
+    Its p50/p99 are wrk's own latency distribution, which is not that of its requests (see
+    ab_latency): use them only beside ab_latency's."""
     script = Path(tempfile.mkstemp(suffix=".lua")[1])
     script.write_text(
         'wrk.method = "POST"\n'
         f"wrk.body = [[{body}]]\n"
         'wrk.headers["Content-Type"] = "application/soap+xml; charset=utf-8"\n'
-        f'wrk.headers["Authorization"] = "{AUTH}"\n'
+        f'wrk.headers["Authorization"] = "{auth}"\n'
     )
-    cpu = _tree_cpu(pid)
     try:
-        result = subprocess.run(["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "-s", str(script), url],
-                                capture_output=True, text=True, check=True)
+        result = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script),
+                                 url], capture_output=True, text=True, check=True)
     finally:
         script.unlink()
-    cpu = _tree_cpu(pid) - cpu
-    count = int(re.search(r"(\d+) requests in", result.stdout).group(1))
     if re.search(r"Non-2xx or 3xx responses: (\d+)", result.stdout):
         raise RuntimeError("wrk saw error responses:\n" + result.stdout)
-    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", result.stdout)
-    p50, p99 = _ab(url, body, seconds)
-    return Run(float(re.search(r"Requests/sec:\s+([\d.]+)", result.stdout).group(1)), p50, p99,
-               sum(map(int, socket_errors.groups())) if socket_errors else 0,
-               socket_errors.group(0) if socket_errors else "", count, cpu / max(count, 1) * 1e6)
+    socket_errors = re.search(r"Socket errors: connect \d+, read \d+, write \d+, timeout \d+", result.stdout)
+    latency = {p: _ms(v, u) for p, v, u in re.findall(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)\s*$", result.stdout, re.M)}
+    return WrkRun(requests=int(re.search(r"(\d+) requests in", result.stdout).group(1)),
+                  rps=float(re.search(r"Requests/sec:\s+([\d.]+)", result.stdout).group(1)),
+                  p50_ms=latency["50"], p99_ms=latency["99"],
+                  socket_errors=socket_errors.group(0) if socket_errors else "")
 
 
-def _ab(url: str, body: str, seconds: int) -> tuple[float, float]:
-    """p50 and p99 in ms of every request ab made (keep-alive, the same concurrency)."""
+def _wrk(url: str, body: str, seconds: int, pid: int) -> Run:
+    """wrk() with the CPU time of the server's processes per request during the wrk run."""
+    cpu = _tree_cpu(pid)
+    run = wrk(url, body, AUTH, seconds)
+    count, rps, socket_errors = run.requests, run.rps, run.socket_errors
+    cpu = _tree_cpu(pid) - cpu
+    p50, p99 = ab_latency(url, body, AUTH, seconds)
+    return Run(rps, p50, p99, sum(map(int, re.findall(r"\d+", socket_errors))), socket_errors, count,
+               cpu / max(count, 1) * 1e6)
+
+
+def ab_latency(url: str, body: str, auth: str, seconds: int, connections: int = CONNECTIONS) -> tuple[float, float]:
+    """p50 and p99 in ms of every request of an ab run (keep-alive, the same concurrency).
+    wrk 4.1.0's latency distribution (Debian's build) is not one of the requests it made: on a
+    handler that sleeps 300 ms once in 2,000 requests it reported p90 178 ms, p99 290 ms and a
+    mean 100x what its own throughput allows (8 connections / 22,600 req/s = 0.35 ms), where ab
+    and hey both saw p99 2-7 ms. ab keeps every request's time."""
     with tempfile.TemporaryDirectory() as tmp:
         (Path(tmp) / "body").write_text(body)
         result = subprocess.run(
-            ["ab", "-q", "-k", "-c", str(CONNECTIONS), "-t", str(seconds), "-n", "100000000", "-p", f"{tmp}/body",
-             "-T", "application/soap+xml; charset=utf-8", "-H", f"Authorization: {AUTH}", "-e", f"{tmp}/pct.csv",
+            ["ab", "-q", "-k", "-c", str(connections), "-t", str(seconds), "-n", "100000000", "-p", f"{tmp}/body",
+             "-T", "application/soap+xml; charset=utf-8", "-H", f"Authorization: {auth}", "-e", f"{tmp}/pct.csv",
              url], capture_output=True, text=True)
         if result.returncode != 0 or "Non-2xx responses" in result.stdout:
             raise RuntimeError("ab failed:\n" + result.stdout[-2000:] + result.stderr[-2000:])
@@ -162,19 +185,19 @@ def _all_workers_up(server: str, port: int) -> None:
         time.sleep(0.1)
 
 
-def _prepare(database_url: str) -> str:
-    """The bench account and one contact; the GetContact request body for it."""
+def seed_contact(database_url: str) -> tuple[int, str, str]:
+    """The benchmark account and its contact: (contact id, GetContact request body, Authorization)."""
     backend = Backend.open(database_url)
-    create_account(backend.uow, "bench", "bench-password")
+    create_account(backend.uow, LOGIN, PASSWORD)
     with backend.uow() as uow:
-        account_id = uow.accounts.id_of("bench")
-        (cid,) = uow.contacts.add_many(account_id, [Contact(
-            first_name="Robert", last_name="Shmidt", mobile_phone="12132212384", custom={"F": "12132212384"})])
+        account_id = uow.accounts.id_of(LOGIN)
+        (cid,) = uow.contacts.add_many(account_id, [Contact(**CONTACT)])
         uow.commit()
     backend.close()
-    return ('<env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope"><env:Body>'
+    body = ('<env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope"><env:Body>'
             '<svc:GetContact xmlns:svc="http://api.callfire.com/service/xsd">'
             f"<svc:Id>{cid}</svc:Id></svc:GetContact></env:Body></env:Envelope>")
+    return cid, body, AUTH
 
 
 def measure(database_url: str, servers: tuple[str, ...], seconds: int, rounds: int,
@@ -184,7 +207,7 @@ def measure(database_url: str, servers: tuple[str, ...], seconds: int, rounds: i
     alternating spreads the drift over all of them."""
     if shutil.which("wrk") is None or shutil.which("ab") is None:
         raise SystemExit("the HTTP figure needs wrk and ab (apt-get install wrk apache2-utils)")
-    body = _prepare(database_url)
+    _, body, _ = seed_contact(database_url)
     urls, pids = {}, {}
     with ExitStack() as stack:
         for server in servers:

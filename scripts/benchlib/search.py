@@ -7,6 +7,7 @@ import statistics
 import string
 import time
 from datetime import datetime, timezone
+from unittest import mock
 
 from sqlalchemy import insert
 
@@ -14,6 +15,7 @@ from callfire_soap.backend import Backend
 from callfire_soap.domain.contacts import Contact
 from callfire_soap.domain.paging import Page
 from callfire_soap.services.accounts import create_account
+from callfire_soap.storage import search
 from callfire_soap.storage.contacts import ContactRepository
 from callfire_soap.storage.database import refresh_statistics
 from callfire_soap.storage.tables import contacts
@@ -88,13 +90,9 @@ def run(database_url: str, contacts_count: int = 1_000_000) -> Figure:
         with backend.engine.connect() as conn:
             repo = ContactRepository(conn)
             if conn.dialect.name == "sqlite":
-                cache = conn.engine.__dict__.setdefault("_callfire_has_fts", {})
-                saved = cache.get("value")
-                cache["value"] = False  # the same repository query, without the FTS table
-                try:
+                # The same repository query, as if the database had no FTS table.
+                with mock.patch.object(search, "has_fts", lambda _conn: False):
                     return repo.query(account_id, page, text=needle)
-                finally:
-                    cache["value"] = saved
             conn.exec_driver_sql("SET enable_bitmapscan = off")
             conn.exec_driver_sql("SET enable_indexscan = off")
             try:

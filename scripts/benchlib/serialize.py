@@ -2,13 +2,11 @@
 the service's protocol against building the same XML directly with lxml."""
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 from lxml import etree
 
 from callfire_soap.domain.contacts import Contact
-from callfire_soap.soap.application import build_soap_application  # registers the operations
-from callfire_soap.soap.protocol import CallFireSoap12
+from callfire_soap.operations import by_name
+from callfire_soap.soap.endpoint import SOAP12, write_envelope
 
 from .common import Figure, best_of
 
@@ -42,16 +40,10 @@ def _direct(contacts) -> bytes:
 
 def run(repeat: int = 30) -> Figure:
     contacts = _contacts()
-    build_soap_application()
-    protocol = CallFireSoap12()
-    protocol.event_manager = SimpleNamespace(fire_event=lambda *a: None)
+    shape = by_name("QueryContacts").result
 
     def service_path() -> bytes:
-        ctx = SimpleNamespace(out_error=None, out_object=[(len(contacts), contacts)],
-                              descriptor=SimpleNamespace(name="QueryContacts"))
-        protocol.serialize(ctx, CallFireSoap12.RESPONSE)
-        protocol.create_out_string(ctx)
-        return ctx.out_string[0]
+        return write_envelope(SOAP12, shape, (len(contacts), contacts))
 
     ours, direct = service_path(), _direct(contacts)
     assert etree.fromstring(ours).find(".//{http://api.callfire.com/data}Contact").attrib == \

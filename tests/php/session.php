@@ -1,13 +1,16 @@
 <?php
 // A realistic session across all 19 ContactService operations through PHP's SoapClient.
 // Prints JSON {"failures": [...], "steps": n}; pytest fails the test on any failure.
-// usage: php session.php WSDL LOGIN PASSWORD [LOCATION]
+// usage: php session.php WSDL LOGIN PASSWORD [LOCATION|-] [sdk]
+// "sdk" builds the client as the official CallFire PHP SDK does (Client::Soap): with
+// 'soap_version' => 'SOAP_1_2', a string, which SoapClient ignores, so it speaks SOAP 1.1.
 [$script, $wsdl, $login, $password] = $argv;
 $options = [
-    'soap_version' => SOAP_1_2, 'login' => $login, 'password' => $password,
+    'soap_version' => ($argv[5] ?? '') === 'sdk' ? 'SOAP_1_2' : SOAP_1_2,
+    'login' => $login, 'password' => $password,
     'trace' => true, 'exceptions' => true, 'cache_wsdl' => WSDL_CACHE_NONE,
 ];
-if (isset($argv[4])) {
+if (isset($argv[4]) && $argv[4] !== '-') {
     $options['location'] = $argv[4];
 }
 $failures = [];
@@ -129,4 +132,5 @@ try {
     $failures[] = 'unexpected ' . get_class($e) . ': ' . $e->getMessage()
         . (isset($c) ? "\nlast request: " . $c->__getLastRequest() . "\nlast response: " . $c->__getLastResponse() : '');
 }
-echo json_encode(['failures' => $failures, 'steps' => $steps]);
+$wire = isset($c) ? ['request_headers' => $c->__getLastRequestHeaders(), 'response' => $c->__getLastResponse()] : [];
+echo json_encode(['failures' => $failures, 'steps' => $steps] + $wire);

@@ -1,7 +1,11 @@
-"""Response writers: domain objects straight to lxml elements in the legacy namespaces.
+"""Writers of the data-namespace elements (data:Contact, data:ContactList, ...): domain
+objects straight to lxml elements, exactly as callfire-data.xsd declares them, in schema
+order. SOAP responses and REST resources carry the same elements, so both entrypoints use
+these (they differ only in the wrappers around them and in the prefix, which the parent's
+nsmap decides: lxml reuses the prefix the enclosing element declares for the namespace).
 
-spyne's generic serializer cannot write anyAttribute and costs ~40 us per Contact; these
-writers produce exactly the elements the published XSD declares, in schema order.
+Writing with lxml directly, not through spyne's serializer: that cannot write anyAttribute
+(custom fields on data:Contact).
 """
 from __future__ import annotations
 
@@ -10,13 +14,12 @@ from datetime import datetime, timezone
 
 from lxml import etree
 
-from ..domain.contacts import DECLARED_FIELDS, Contact
-from ..domain.dnc import DncList, DncNumber
-from ..domain.history import CALL, Action, ActionRecord
-from ..domain.lists import ContactList
-from .namespaces import DATA, SVC
+from .domain.contacts import DECLARED_FIELDS, Contact
+from .domain.dnc import DncList, DncNumber
+from .domain.history import CALL, Action, ActionRecord
+from .domain.lists import ContactList
+from .namespaces import DATA
 
-_S = "{%s}" % SVC
 _D = "{%s}" % DATA
 _SubElement = etree.SubElement
 
@@ -50,14 +53,6 @@ def write_contact(parent, contact: Contact) -> None:
             attrib[wire] = value
     attrib.update(contact.custom)
     _SubElement(parent, _D + "Contact", attrib)
-
-
-def write_contact_query_result(parent, result: tuple[int, Sequence[Contact]]) -> None:
-    total, contacts = result
-    el = _SubElement(parent, _S + "ContactQueryResult")
-    _SubElement(el, _S + "TotalResults").text = str(total)
-    for contact in contacts:
-        write_contact(el, contact)
 
 
 # -- history -------------------------------------------------------------------------------
@@ -133,18 +128,6 @@ def write_contact_list(parent, contact_list: ContactList) -> None:
     _text(el, _D + "Status", contact_list.status)
 
 
-def write_contact_list_query_result(parent, result: tuple[int, Sequence[ContactList]]) -> None:
-    total, lists = result
-    el = _SubElement(parent, _S + "ContactListQueryResult")
-    _text(el, _S + "TotalResults", total)
-    for contact_list in lists:
-        write_contact_list(el, contact_list)
-
-
-def write_created_id(parent, new_id: int) -> None:
-    _text(parent, _S + "CreatedId", new_id)
-
-
 # -- do not contact ------------------------------------------------------------------------
 def write_dnc_list(parent, dnc_list: DncList) -> None:
     el = _SubElement(parent, _D + "DncList", id=str(dnc_list.id))
@@ -154,25 +137,22 @@ def write_dnc_list(parent, dnc_list: DncList) -> None:
     _text(el, _D + "Size", dnc_list.size)
 
 
-def write_dnc_lists_response(parent, result: tuple[int, Sequence[DncList]]) -> None:
-    total, lists = result
-    el = _SubElement(parent, _S + "QueryDncListsResponse")
-    _text(el, _S + "TotalResults", total)
-    for dnc_list in lists:
-        write_dnc_list(el, dnc_list)
-
-
-def write_dnc_numbers_response(parent, result: tuple[int, Sequence[DncNumber]]) -> None:
-    total, numbers = result
-    el = _SubElement(parent, _S + "QueryDncNumbersResponse")
-    _text(el, _S + "TotalResults", total)
-    for number in numbers:
-        n = _SubElement(el, _D + "DncNumber")
-        _text(n, _D + "Number", number.number)
-        if number.dnc_list_id is not None:
-            _text(n, _D + "DncListId", number.dnc_list_id)
-        _text(n, _D + "CallDnc", xs_bool(number.call_dnc))
-        _text(n, _D + "TextDnc", xs_bool(number.text_dnc))
+def write_dnc_number(parent, number: DncNumber) -> None:
+    el = _SubElement(parent, _D + "DncNumber")
+    _text(el, _D + "Number", number.number)
+    if number.dnc_list_id is not None:
+        _text(el, _D + "DncListId", number.dnc_list_id)
+    _text(el, _D + "CallDnc", xs_bool(number.call_dnc))
+    _text(el, _D + "TextDnc", xs_bool(number.text_dnc))
 
 
 Writer = Callable[[etree._Element, object], None]
+
+# data element name -> its writer
+WRITERS: dict[str, Writer] = {
+    "Contact": write_contact,
+    "ContactHistory": write_contact_history,
+    "ContactList": write_contact_list,
+    "DncList": write_dnc_list,
+    "DncNumber": write_dnc_number,
+}

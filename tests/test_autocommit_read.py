@@ -1,14 +1,14 @@
-"""GetContact's transaction-free read (storage/prepared.py) and the connection pool's
+"""GetContact's transaction-free read (storage/autocommit_read.py) and the connection pool's
 disconnect handling that replaced pool_pre_ping."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import PickleType, bindparam, select, text
 from sqlalchemy.exc import DBAPIError
 
 from callfire_soap.domain.contacts import Contact
 from callfire_soap.storage import database
-from callfire_soap.storage.prepared import PreparedSelect
+from callfire_soap.storage.autocommit_read import AutocommitSelect
 from callfire_soap.storage.tables import contacts
 from callfire_soap.storage.uow import UnitOfWorkFactory
 
@@ -26,15 +26,15 @@ def _both_reads(app, account_id, contact_id):
     Contact(first_name="Bob"),
     Contact(mobile_phone="12132212384", custom={"F": "1"}),
 ])
-def test_prepared_read_gives_the_repository_answer(app, account, seed, contact):
+def test_autocommit_read_gives_the_repository_answer(app, account, seed, contact):
     (cid,) = seed(account, [contact])
-    in_transaction, prepared = _both_reads(app, account.id, cid)
-    assert prepared is not None
-    assert prepared == in_transaction
-    assert list(prepared.custom) == sorted(contact.custom)  # custom fields in name order
+    in_transaction, direct = _both_reads(app, account.id, cid)
+    assert direct is not None
+    assert direct == in_transaction
+    assert list(direct.custom) == sorted(contact.custom)  # custom fields in name order
 
 
-def test_prepared_read_keeps_accounts_apart(app, make_account, seed):
+def test_autocommit_read_keeps_accounts_apart(app, make_account, seed):
     owner, other = make_account(), make_account()
     (cid,) = seed(owner, [Contact(first_name="Private")])
     assert app.backend.uow.contact_reads.get(other.id, cid) is None
@@ -42,7 +42,7 @@ def test_prepared_read_keeps_accounts_apart(app, make_account, seed):
     assert app.backend.uow.contact_reads.get(owner.id, cid).first_name == "Private"
 
 
-def test_prepared_read_sees_committed_writes_at_once(app, account, seed):
+def test_autocommit_read_sees_committed_writes_at_once(app, account, seed):
     (cid,) = seed(account, [Contact(first_name="Before")])
     assert app.backend.uow.contact_reads.get(account.id, cid).first_name == "Before"
     with app.backend.uow() as uow:
@@ -51,15 +51,19 @@ def test_prepared_read_sees_committed_writes_at_once(app, account, seed):
     assert app.backend.uow.contact_reads.get(account.id, cid).first_name == "After"
 
 
-def test_prepared_select_refuses_columns_that_need_conversion(app):
+def test_autocommit_select_refuses_columns_that_need_conversion(app):
     # created_at is a DateTime: SQLite stores it as text and SQLAlchemy converts it; psycopg
     # returns datetimes itself, so only SQLite must refuse.
     statement = select(contacts.c.id, contacts.c.created_at)
     if app.backend.engine.dialect.name == "sqlite":
         with pytest.raises(ValueError, match="created_at"):
-            PreparedSelect(app.backend.engine, statement)
+            AutocommitSelect(app.backend.engine, statement)
     else:
-        PreparedSelect(app.backend.engine, statement)
+        AutocommitSelect(app.backend.engine, statement)
+    # A parameter the dialect would convert is refused the same way.
+    statement = select(contacts.c.id).where(contacts.c.created_at > bindparam("since", type_=PickleType()))
+    with pytest.raises(ValueError, match="since"):
+        AutocommitSelect(app.backend.engine, statement)
 
 
 @pytest.fixture
@@ -96,7 +100,7 @@ def _terminate(database_url: str, pids) -> None:
         admin.dispose()
 
 
-def test_prepared_read_retries_once_on_a_dropped_connection(pg_engine, database_url):
+def test_autocommit_read_retries_once_on_a_dropped_connection(pg_engine, database_url):
     engine = pg_engine(pool_size=1, ping_idle_after=3600.0)  # no ping: the read itself meets the break
     reads = UnitOfWorkFactory(engine).contact_reads
     assert reads.get(-1, -1) is None  # the pool now holds one live connection
@@ -134,7 +138,7 @@ def test_write_on_a_dropped_connection_fails_once_then_the_pool_recovers(pg_engi
         uow.commit()
 
 
-def test_prepared_read_after_a_server_restart_with_several_pooled_connections(pg_engine, database_url):
+def test_autocommit_read_after_a_server_restart_with_several_pooled_connections(pg_engine, database_url):
     """A restart drops every pooled connection: the retry must not meet another dead one."""
     engine = pg_engine(pool_size=3, ping_idle_after=3600.0)
     reads = UnitOfWorkFactory(engine).contact_reads

@@ -2,6 +2,7 @@
 
 SVC = "http://api.callfire.com/service/xsd"
 DATA = "http://api.callfire.com/data"
+RESOURCE = "http://api.callfire.com/resource"  # the REST wrappers (prefix r)
 WSDL_TNS = "http://api.callfire.com/service/wsdl"
 BINDING_NS = "http://api.callfire.com/service/wsdl/http/soap12"
 SOAP12_ENV = "http://www.w3.org/2003/05/soap-envelope"
