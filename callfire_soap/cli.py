@@ -11,6 +11,7 @@ import sys
 from . import __version__, logconfig
 from .cli_accounts import add_account_commands, run_account_command
 from .cli_support import CliError, describe, explain, fail, require_existing_sqlite
+from .server import DEFAULT_SERVER, SERVERS
 from .storage.database import DEFAULT_DATABASE_URL, database_url
 
 
@@ -31,7 +32,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8080)
     serve.add_argument("--threads", type=int, default=8, help="request threads per process (default 8)")
     serve.add_argument("--workers", type=int, default=0,
-                       help="run N gunicorn worker processes (Linux; for PostgreSQL); default: one process")
+                       help="run N worker processes (for PostgreSQL); default: one process")
+    serve.add_argument("--server", choices=SERVERS, default=DEFAULT_SERVER,
+                       help=f"HTTP server (default {DEFAULT_SERVER}; waitress runs one process only)")
     serve.add_argument("--log-format", choices=logconfig.FORMATS, default=None,
                        help="text or json (default: $CALLFIRE_LOG_FORMAT, else text)")
     _add_database(serve)
@@ -91,29 +94,33 @@ def cmd_serve(args) -> int:
     from .storage.database import SchemaBehind
 
     url = database_url(args.database)
+    if args.server == "waitress" and args.workers > 1:
+        raise CliError("waitress runs one process: use --server granian or gunicorn for --workers")
     # Before anything imports prometheus_client or the app, so the workers inherit them.
     os.environ[logconfig.ENV] = logconfig.log_format(args.log_format)
-    if args.workers:
+    if args.server != "waitress":  # granian and gunicorn serve from worker processes
         _multiprocess_metrics_dir()
     shown = describe(url)
     try:
-        if args.workers:
-            _check_port_free(args.host, args.port)
-            Backend.open(url).close()  # create or check the schema once, before forking
-        else:
+        if args.server == "waitress":
             from .app import create_app
 
             app = create_app(url)
+        else:
+            _check_port_free(args.host, args.port)
+            Backend.open(url).close()  # create or check the schema once, before the workers start
     except SchemaBehind as exc:
         raise CliError(str(exc)) from None
-    if args.workers:
-        from .server import serve_workers
+    if args.server == "waitress":
+        from .server import serve_waitress
 
-        # The runner binds in its master; the probe above caught a port in use.
-        announce(args.host, args.port, shown)
-        serve_workers(url, args.host, args.port, args.workers, args.threads)
+        serve_waitress(app, args.host, args.port, args.threads, lambda port: announce(args.host, port, shown))
     else:
-        _serve_single(app, args.host, args.port, args.threads, lambda port: announce(args.host, port, shown))
+        from .server import serve
+
+        # The server binds in its supervisor; the probe above caught a port in use.
+        announce(args.host, args.port, shown)
+        serve(url, args.host, args.port, args.workers, args.threads, server=args.server)
     return 0
 
 
@@ -128,22 +135,6 @@ def announce(host: str, port: int, shown: str) -> None:
     print("callfire-soap: credentials        HTTP Basic; create a login with "
           "'callfire-soap account create LOGIN'")
     sys.stdout.flush()
-
-
-def _serve_single(app, host: str, port: int, threads: int, on_bound) -> None:
-    """waitress, as server.serve_single runs it, but bound before the banner: a port in use
-    fails here, with no banner printed. The server's own access log stays off (waitress has
-    none); accesslog.py writes one line per request."""
-    import waitress
-
-    server = waitress.create_server(app, host=host, port=port, threads=threads, ident="callfire-soap",
-                                    max_request_body_size=app.max_body + 1,
-                                    clear_untrusted_proxy_headers=not app.trust_forwarded)
-    on_bound(server.effective_port)
-    try:
-        server.run()
-    finally:
-        server.close()
 
 
 def _check_port_free(host: str, port: int) -> None:
