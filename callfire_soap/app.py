@@ -15,8 +15,9 @@ from .accesslog import ObservedApp, metrics_token_from_env
 from .backend import Backend
 from .operations import OPERATIONS, Scope
 from .request_body import BodyError, read_body
-from .rest import PREFIX as REST_PREFIX, RestEndpoint
 from .request_context import LOG_NOTE, RETRY_AFTER, client_address
+from .rest import PREFIX as REST_PREFIX
+from .rest import RestEndpoint
 from .services.authenticator import Throttled
 from .soap import build_endpoints
 from .soap.wsdl import CONCRETE, CONCRETE_WSDL, CONCRETE_WSDL_11, SOAP11_PATH, SOAP12_PATH, WSDL_DIR, WsdlPublisher

@@ -22,7 +22,7 @@ class Backend:
 
     @classmethod
     def open(cls, url: str | None = None, *, region: str | None = None, prepare: bool = True,
-             **engine_kwargs) -> "Backend":
+             **engine_kwargs) -> Backend:
         """prepare: create or check the schema (storage.database.prepare). region: for numbers
         without a country code; default $CALLFIRE_DEFAULT_REGION, else US (every command and
         the server read it here, so an import normalises numbers as the service does)."""

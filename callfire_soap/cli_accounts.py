@@ -36,8 +36,8 @@ def add_account_commands(commands, add_database) -> None:
 
 
 def _new_password(args) -> str:
-    from .services.accounts import validate_new_password
     from .domain.errors import BadRequest
+    from .services.accounts import validate_new_password
 
     password = args.password or os.environ.get("CALLFIRE_PASSWORD")
     if not password:

@@ -10,7 +10,7 @@ Writing with lxml directly, not through spyne's serializer: that cannot write an
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from lxml import etree
 
@@ -29,7 +29,7 @@ _CONTACT_ATTRS = tuple(DECLARED_FIELDS.items())
 def xs_datetime(value: datetime) -> str:
     """xs:dateTime in UTC with a Z suffix; naive values (SQLite) are UTC already."""
     if value.tzinfo is not None:
-        value = value.astimezone(timezone.utc)
+        value = value.astimezone(UTC)
     # Not strftime: it writes year 1 as "1-01-01", which is no xs:dateTime.
     text = "%04d-%02d-%02dT%02d:%02d:%02d" % (value.year, value.month, value.day,
                                              value.hour, value.minute, value.second)

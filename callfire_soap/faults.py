@@ -40,23 +40,23 @@ class ServiceFault(Exception):
         self.soap_code = soap_code or ("Sender" if sender else "Receiver")
 
     @classmethod
-    def from_error(cls, error: ServiceError) -> "ServiceFault":
+    def from_error(cls, error: ServiceError) -> ServiceFault:
         return cls(error.fault_code, error.message, error.detail, sender=error.client_fault)
 
     @classmethod
-    def bad_request(cls, message: str, detail: str | None = None) -> "ServiceFault":
+    def bad_request(cls, message: str, detail: str | None = None) -> ServiceFault:
         return cls("BAD_REQUEST", message, detail)
 
     @classmethod
-    def version_mismatch(cls, message: str) -> "ServiceFault":
+    def version_mismatch(cls, message: str) -> ServiceFault:
         return cls("BAD_REQUEST", message, soap_code="VersionMismatch")
 
     @classmethod
-    def must_understand(cls, message: str) -> "ServiceFault":
+    def must_understand(cls, message: str) -> ServiceFault:
         return cls("BAD_REQUEST", message, soap_code="MustUnderstand")
 
     @classmethod
-    def internal(cls, exc: BaseException) -> "ServiceFault":
+    def internal(cls, exc: BaseException) -> ServiceFault:
         """Log the traceback under the request id and return a fault that repeats only the id."""
         error_id = _error_id()
         log.error("internal error %s", error_id, exc_info=(type(exc), exc, exc.__traceback__))

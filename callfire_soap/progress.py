@@ -43,7 +43,7 @@ class ProgressReader:
         if self._interactive:
             self.stream.write("\n")
 
-    def __enter__(self) -> "ProgressReader":
+    def __enter__(self) -> ProgressReader:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -44,7 +44,8 @@ class Client:
         self.session.auth = (login, password)
 
     def call(self, body: str) -> etree._Element | None:
-        envelope = f'<env:Envelope xmlns:env="{ENV}" xmlns:svc="{SVC}" xmlns:data="{DATA}"><env:Body>{body}</env:Body></env:Envelope>'
+        envelope = (f'<env:Envelope xmlns:env="{ENV}" xmlns:svc="{SVC}" xmlns:data="{DATA}">'
+                    f"<env:Body>{body}</env:Body></env:Envelope>")
         reply = self.session.post(self.endpoint, data=envelope.encode(), timeout=120,
                                   headers={"Content-Type": "application/soap+xml; charset=utf-8"})
         root = etree.fromstring(reply.content)
@@ -72,7 +73,8 @@ def client_loop(client: Client, me: int, rounds: int, pool: list[str], dnc_pool:
                 expected: Expected, lock: threading.Lock, counter: list[int]) -> None:
     rng = random.Random(me)
     my_lists: list[int] = []
-    (dnc_id,) = [int(client.call(f"<svc:CreateDncListRequest><svc:Name>soak {me}</svc:Name></svc:CreateDncListRequest>").text)]
+    request = f"<svc:CreateDncListRequest><svc:Name>soak {me}</svc:Name></svc:CreateDncListRequest>"
+    (dnc_id,) = [int(client.call(request).text)]
     with lock:
         expected.dnc[dnc_id] = set()
     ops = 1
@@ -150,7 +152,8 @@ def verify(database_url: str, accounts: dict[int, tuple[str, Expected]], pools: 
                     select(contacts.c.home_phone).join(list_members, list_members.c.contact_id == contacts.c.id)
                     .where(list_members.c.list_id == list_id)).scalars().all()
                 if sorted(members) != sorted(numbers):
-                    mismatches.append(f"{login}: list {list_id} has {sorted(members)}, clients were told {sorted(numbers)}")
+                    mismatches.append(f"{login}: list {list_id} has {sorted(members)}, "
+                                      f"clients were told {sorted(numbers)}")
             for request_id, list_id in expected.request_ids.items():
                 found = conn.execute(select(contact_lists.c.id).where(
                     contact_lists.c.account_id == account_id, contact_lists.c.request_id == request_id)).scalars().all()
@@ -169,7 +172,8 @@ def verify(database_url: str, accounts: dict[int, tuple[str, Expected]], pools: 
                 if stored != value:
                     mismatches.append(f"{login}: contact {contact_id} {name}={stored!r}, last write was {value!r}")
             for dnc_id, numbers in expected.dnc.items():
-                stored = set(conn.execute(select(dnc_numbers.c.number).where(dnc_numbers.c.dnc_list_id == dnc_id)).scalars())
+                stored = set(conn.execute(
+                    select(dnc_numbers.c.number).where(dnc_numbers.c.dnc_list_id == dnc_id)).scalars())
                 if stored != numbers:
                     mismatches.append(f"{login}: DNC list {dnc_id} has {sorted(stored)}, expected {sorted(numbers)}")
     backend.close()

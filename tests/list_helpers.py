@@ -1,7 +1,7 @@
 """Helpers shared by the contact-list tests (test_lists.py, test_list_import.py)."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 import zeep
@@ -53,7 +53,7 @@ def add_dnc(app, account, numbers, call_dnc: bool = True, text_dnc: bool = True)
     with app.backend.engine.begin() as conn:
         dnc_list_id = conn.execute(
             insert(dnc_lists).returning(dnc_lists.c.id),
-            {"account_id": account.id, "name": "test dnc", "created_at": datetime.now(timezone.utc)},
+            {"account_id": account.id, "name": "test dnc", "created_at": datetime.now(UTC)},
         ).scalar_one()
         conn.execute(insert(dnc_numbers), [
             {"dnc_list_id": dnc_list_id, "account_id": account.id, "number": n,

@@ -90,11 +90,13 @@ CASES = [
      CT12, 500, "BAD_REQUEST", "env:Sender"),
     ("megabyte-attribute", envelope('<svc:UpdateContacts><data:Contact id="1" firstName="%s"/></svc:UpdateContacts>'
                                     % ("x" * BIG)), CT12, 500, "BAD_REQUEST", "env:Sender"),
-    ("custom-attribute-xml-name", envelope('<svc:UpdateContacts><data:Contact id="1" xmlEvil="1"/></svc:UpdateContacts>'),
+    ("custom-attribute-xml-name",
+     envelope('<svc:UpdateContacts><data:Contact id="1" xmlEvil="1"/></svc:UpdateContacts>'),
      CT12, 500, "BAD_REQUEST", "env:Sender"),
     ("contact-phone-pattern", envelope('<svc:UpdateContacts><data:Contact id="1" homePhone="(213) 555-1234"/>'
                                        "</svc:UpdateContacts>"), CT12, 500, "BAD_REQUEST", "env:Sender"),
-    ("invalid-utf8", envelope("<svc:QueryContacts><svc:String>x</svc:String></svc:QueryContacts>").replace(b"x<", b"\xff\xfe<"),
+    ("invalid-utf8",
+     envelope("<svc:QueryContacts><svc:String>x</svc:String></svc:QueryContacts>").replace(b"x<", b"\xff\xfe<"),
      CT12, 500, "BAD_REQUEST", "env:Sender"),
     ("dnc-invalid-number", envelope("<svc:CreateDncListRequest><svc:Name>x</svc:Name>"
                                     "<svc:Numbers>12132212384 123abc</svc:Numbers></svc:CreateDncListRequest>"),
@@ -129,7 +131,8 @@ CASES = [
         + '</env:Header><env:Body><svc:GetContact xmlns:svc="http://api.callfire.com/service/xsd"><svc:Id>1</svc:Id>'
         "</svc:GetContact></env:Body></env:Envelope>"), CT12, 500, "BAD_REQUEST", "env:Sender"),
     ("header-of-300-blocks", _raw(
-        '<env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope"><env:Header>' + "<x:a xmlns:x='urn:x'/>" * 300
+        '<env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope"><env:Header>'
+        + "<x:a xmlns:x='urn:x'/>" * 300
         + '</env:Header><env:Body><svc:GetContact xmlns:svc="http://api.callfire.com/service/xsd"><svc:Id>1</svc:Id>'
         "</svc:GetContact></env:Body></env:Envelope>"), CT12, 500, "BAD_REQUEST", "env:Sender"),
     ("second-body", _raw(
@@ -281,8 +284,8 @@ def test_server_error_is_logged_with_traceback_and_id(endpoint, account, caplog,
 def test_a_response_that_cannot_be_written_is_a_logged_server_fault(endpoint, account, seed, caplog, monkeypatch):
     from lxml import etree
 
-    from callfire_soap.domain.contacts import Contact
     from callfire_soap import data_elements
+    from callfire_soap.domain.contacts import Contact
 
     (cid,) = seed(account, [Contact(first_name="Ann")])
 

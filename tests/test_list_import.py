@@ -315,7 +315,8 @@ def test_statistics_refresh_failure_does_not_fail_the_import(app, account, monke
     monkeypatch.setattr(list_service, "ANALYZE_AFTER_CREATED", 1)
     monkeypatch.setattr(app.backend.uow, "refresh_statistics", broken)
     with caplog.at_level(logging.WARNING, logger="callfire_soap.lists"):
-        list_id = list_service.create_list(app.backend.uow, account.id, "Stats", NumbersSource(" ".join(_phones(3, 700))))
+        list_id = list_service.create_list(app.backend.uow, account.id, "Stats",
+                                           NumbersSource(" ".join(_phones(3, 700))))
     assert list_service.get_list(app.backend.uow, account.id, list_id).size == 3
     assert "could not refresh statistics" in caplog.text
 

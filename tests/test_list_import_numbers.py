@@ -89,7 +89,7 @@ def scenario(draw):
 
 def _text(case) -> str:
     prefix, _ = case.source
-    return prefix + case.separators[-1] + "".join(s + t for s, t in zip(case.separators, case.tokens))
+    return prefix + case.separators[-1] + "".join(s + t for s, t in zip(case.separators, case.tokens, strict=True))
 
 
 def _fresh_account(app, case) -> int:
@@ -184,7 +184,8 @@ def test_fast_path_uses_the_lowest_id_and_keeps_members_once(app):
     list_id, report = _run(app, account_id, NumbersSource(f"{a} {b}"))
     assert (report.merged, report.created, report.added) == (2, 0, 2)
     with app.backend.engine.connect() as conn:
-        members = set(conn.execute(select(list_members.c.contact_id).where(list_members.c.list_id == list_id)).scalars())
+        members = set(conn.execute(
+            select(list_members.c.contact_id).where(list_members.c.list_id == list_id)).scalars())
     assert members == {low.id, high.id}
 
 
@@ -226,7 +227,7 @@ def test_contact_ids_by_number_finds_the_lowest_id_holder(app, holders, asked):
         ids = uow.contacts.add_many(account_id, [Contact(**{column: n}) for column, n in holders])
         uow.commit()
     expected: dict[str, int] = {}
-    for contact_id, (_, number) in zip(ids, holders):
+    for contact_id, (_, number) in zip(ids, holders, strict=True):
         if number in asked:
             expected[number] = min(contact_id, expected.get(number, contact_id))
     with app.backend.uow(write=False) as uow:
@@ -248,7 +249,8 @@ def test_number_tokens_are_the_regex_tokens(monkeypatch, text, start, slice_size
 def test_numbers_tokens_checks_the_field_up_front():
     from callfire_soap.domain.errors import BadRequest
 
-    for source in (NumbersSource("1", "fax"), NumbersSource("faxPhone: 1"), NumbersSource("workPhone:1", "mobilePhone")):
+    for source in (NumbersSource("1", "fax"), NumbersSource("faxPhone: 1"),
+                   NumbersSource("workPhone:1", "mobilePhone")):
         with pytest.raises(BadRequest):
             parse_numbers_source(source)
     assert parse_numbers_source(NumbersSource("workPhone:1,2", "homePhone"))[0] == "work_phone"
@@ -269,4 +271,4 @@ def test_normalize_all_equals_normalize(raws, region):
     assert normalize_all(raws, region) == [normalize(raw, region) for raw in raws]
     # Whatever the memo holds, the batch answer never disagrees with the single one.
     assert all(got is None or got == normalize(raw, region)
-               for raw, got in zip(raws, nanp.fast_valid_all(raws, region)))
+               for raw, got in zip(raws, nanp.fast_valid_all(raws, region), strict=True))

@@ -1,6 +1,6 @@
 """The six contact-list operations through zeep clients (served and legacy WSDL); every
 response is validated against the legacy XSD by the client fixture."""
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -26,11 +26,11 @@ def _contact(service, **attrs):
 
 # -- CreateContactList / GetContactList ------------------------------------------------------
 def test_create_from_numbers_defaults_to_home_phone(service):
-    before = datetime.now(timezone.utc) - timedelta(seconds=5)
+    before = datetime.now(UTC) - timedelta(seconds=5)
     list_id = service.CreateContactList(Name="numbers", ContactSource=numbers_source([A, "+12132212385"]))
     got = service.GetContactList(Id=list_id)
     assert (got.id, got.Name, got.Size, got.Status) == (list_id, "numbers", 2, "ACTIVE")
-    assert before <= got.Created <= datetime.now(timezone.utc) + timedelta(seconds=5)
+    assert before <= got.Created <= datetime.now(UTC) + timedelta(seconds=5)
     people = list_contacts(service, list_id)
     assert sorted(c.homePhone for c in people) == [A, B]  # normalised to the 11-digit form
     assert all(c.workPhone is None and c.mobilePhone is None for c in people)

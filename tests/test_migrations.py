@@ -9,10 +9,9 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy.exc import OperationalError
 
 from callfire_soap.storage import database
+from callfire_soap.storage.scratch import scratch_database
 from callfire_soap.storage.search import is_search_object
 from callfire_soap.storage.tables import metadata
-
-from callfire_soap.storage.scratch import scratch_database
 
 from .conftest import PG_BASE
 

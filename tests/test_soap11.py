@@ -74,11 +74,13 @@ def test_soap11_envelope_is_answered_in_soap11_at_either_address(server, account
 
 def test_soap12_envelope_is_answered_in_soap12_at_the_soap11_address(server, account, seed):
     (cid,) = seed(account, [Contact(first_name="Twelve")])
-    reply = soap_post(server + "/api/1.1/soap/contact", envelope(f"<svc:GetContact><svc:Id>{cid}</svc:Id></svc:GetContact>"),
+    request = envelope(f"<svc:GetContact><svc:Id>{cid}</svc:Id></svc:GetContact>")
+    reply = soap_post(server + "/api/1.1/soap/contact", request,
                       account.auth)
     assert reply.status == 200
     assert reply.response.headers["Content-Type"] == "application/soap+xml; charset=utf-8"
-    assert reply.root.find("{http://www.w3.org/2003/05/soap-envelope}Body/{http://api.callfire.com/data}Contact") is not None
+    body = "{http://www.w3.org/2003/05/soap-envelope}Body"
+    assert reply.root.find(body + "/{http://api.callfire.com/data}Contact") is not None
 
 
 def test_envelope_of_neither_version_is_version_mismatch_in_the_address_version(server, account):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 CALL = "CALL"
 TEXT = "TEXT"
@@ -21,8 +21,8 @@ XS_FLOAT_MAX = 3.4028234663852886e38  # BilledAmount: the largest finite IEEE si
 # writer (soap.writers.xs_datetime, strftime("%Y")) writes years below 1000 without their
 # leading zeros, which is not an xs:dateTime, so history starts in the year 1000. Times are
 # written with millisecond precision, so a finer time could not be served back as given.
-EARLIEST = datetime(1000, 1, 1, tzinfo=timezone.utc)
-LATEST = datetime(9999, 12, 31, 23, 59, 59, 999000, tzinfo=timezone.utc)
+EARLIEST = datetime(1000, 1, 1, tzinfo=UTC)
+LATEST = datetime(9999, 12, 31, 23, 59, 59, 999000, tzinfo=UTC)
 # xs:string has no length limit; this service keeps every history text (message, label,
 # question, link, ...) to this many characters so that one field cannot bloat a response.
 MAX_TEXT = 4096

@@ -14,7 +14,7 @@ class Page:
     offset: int
 
     @classmethod
-    def from_request(cls, max_results: int | None, first_result: int | None) -> "Page":
+    def from_request(cls, max_results: int | None, first_result: int | None) -> Page:
         """MaxResults defaults to 1000 and is capped at 1000 ("limited to 1000"); negatives fault."""
         limit = MAX_RESULTS_LIMIT if max_results is None else max_results
         offset = 0 if first_result is None else first_result

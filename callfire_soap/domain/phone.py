@@ -41,7 +41,8 @@ def normalize(raw: str, region: str = DEFAULT_REGION) -> str | None:
 
 def normalize_all(raws: list[str], region: str = DEFAULT_REGION) -> list[str | None]:
     """[normalize(raw, region) for raw in raws], faster for a list import's many numbers."""
-    return [number or normalize(raw, region) for raw, number in zip(raws, nanp.fast_valid_all(raws, region))]
+    fast = nanp.fast_valid_all(raws, region)
+    return [number or normalize(raw, region) for raw, number in zip(raws, fast, strict=True)]
 
 
 def parse_number(candidate: str, region: str = DEFAULT_REGION) -> str | None:

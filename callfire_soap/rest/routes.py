@@ -110,7 +110,7 @@ def _compile(path: str, by_method: dict[str, Operation]) -> _Pattern:
 
 
 def _bind(pattern: _Pattern, segments: list[str]) -> dict[str, str] | None:
-    for literal, segment in zip(pattern.segments, segments):
+    for literal, segment in zip(pattern.segments, segments, strict=True):
         if literal is not None and literal != segment:
             return None
     params = {}

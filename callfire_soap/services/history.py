@@ -13,10 +13,9 @@ import math
 import re
 import struct
 from collections.abc import Iterable, Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from ..domain.errors import BadRequest
-from ..domain.phone import wire_number
 from ..domain.history import (
     ACTION_STATES,
     CALL,
@@ -32,6 +31,7 @@ from ..domain.history import (
     QuestionResponse,
     Recording,
 )
+from ..domain.phone import wire_number
 
 REQUIRED = ("type", "contact_id", "from_number", "to_number", "state", "created")
 KNOWN = REQUIRED + (
@@ -130,9 +130,9 @@ class _Row:
         except ValueError:
             self.fail(f"{name} {value!r} is not an ISO 8601 date-time")
         if parsed.tzinfo is None:
-            parsed = parsed.replace(tzinfo=timezone.utc)
+            parsed = parsed.replace(tzinfo=UTC)
         try:
-            utc = parsed.astimezone(timezone.utc)
+            utc = parsed.astimezone(UTC)
         except OverflowError:  # the offset moves it before year 1 or after 9999
             utc = None
         if utc is None or not EARLIEST <= utc <= LATEST:
@@ -315,7 +315,7 @@ def _row(line: int, header: list[str], cells: list[str]) -> _Row:
         if cell.strip() and (position >= len(header) or not header[position]):
             raise BadRequest(f"line {line}: value {cell.strip()[:64]!r} in column {position + 1}, "
                              "which has no name in the header")
-    return _Row(line, {name: cell for name, cell in zip(header, cells) if name})
+    return _Row(line, {name: cell for name, cell in zip(header, cells, strict=False) if name})
 
 
 def import_history_csv(uow_factory, stream, default_login: str | None = None) -> int:

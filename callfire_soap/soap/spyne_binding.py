@@ -36,9 +36,9 @@ from spyne.error import Fault
 from spyne.protocol.xml import XmlDocument
 
 from ..domain.contacts import DECLARED_FIELDS
+from ..faults import ServiceFault
 from ..namespaces import DATA, SVC, svc
 from ..operations import messages
-from ..faults import ServiceFault
 
 SPYNE_VERSION = "2.14.0"
 

@@ -90,7 +90,8 @@ def check_operations(operations, request_elements: set[str]) -> None:
         if request != svc(op.request_element):
             problems.append(f"{op.name}: the WSDL's request element is {request}, the table's {op.request_element}")
         if response != result_element(op.result):
-            problems.append(f"{op.name}: the WSDL's response element is {response}, the table's {result_element(op.result)}")
+            problems.append(f"{op.name}: the WSDL's response element is {response}, "
+                            f"the table's {result_element(op.result)}")
         if svc(op.request_element) not in request_elements:
             problems.append(f"{op.name}: spyne has no method for {op.request_element}")
     problems += [f"{name} is in the WSDL but not in the operations table" for name in declared]

@@ -1,7 +1,7 @@
 """Accounts repository."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Connection
@@ -27,7 +27,7 @@ class AccountRepository:
         try:
             result = self.conn.execute(
                 insert(accounts).values(
-                    login=login, password_hash=password_hash, created_at=datetime.now(timezone.utc)
+                    login=login, password_hash=password_hash, created_at=datetime.now(UTC)
                 )
             )
         except IntegrityError as exc:  # the login is the table's only unique key

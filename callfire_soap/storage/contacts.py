@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import and_, bindparam, delete, exists, func, insert, select, update
 from sqlalchemy.engine import Connection, Engine
@@ -162,7 +162,7 @@ class ContactRepository:
         """Insert contacts (ids assigned by the database) and return their ids in order."""
         if not new_contacts:
             return []
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         rows = [
             {
                 "account_id": account_id,
@@ -178,7 +178,7 @@ class ContactRepository:
                 insert(contacts).returning(contacts.c.id, sort_by_parameter_order=True), rows
             ).scalars()
         )
-        for contact, new_id in zip(new_contacts, ids):
+        for contact, new_id in zip(new_contacts, ids, strict=True):
             contact.id = new_id
         self._insert_custom(new_contacts)
         return ids

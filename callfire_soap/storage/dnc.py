@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import and_, delete, exists, func, insert, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -57,7 +57,7 @@ class DncRepository:
         return self.conn.execute(
             insert(dnc_lists)
             .values(account_id=account_id, name=name, campaign_id=campaign_id,
-                    created_at=datetime.now(timezone.utc))
+                    created_at=datetime.now(UTC))
             .returning(dnc_lists.c.id)
         ).scalar_one()
 

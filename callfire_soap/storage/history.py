@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import case, func, insert, select
 from sqlalchemy.engine import Connection
@@ -12,9 +12,17 @@ from ..domain.paging import Page
 from .contacts import chunks
 from .tables import (
     history_actions as actions,
+)
+from .tables import (
     history_labels as labels,
+)
+from .tables import (
     history_question_responses as answers,
+)
+from .tables import (
     history_recordings as recordings,
+)
+from .tables import (
     history_records as records,
 )
 
@@ -25,15 +33,15 @@ def _stored(value: datetime | None) -> datetime | None:
     if value is None:
         return None
     if value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc)
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
 
 
 def _loaded(value: datetime | None) -> datetime | None:
     """A time as read (naive UTC from either database, see _Times) as an aware UTC datetime."""
     if value is None:
         return None
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 class _Times:
@@ -109,7 +117,8 @@ class HistoryRepository:
                 .where(recordings.c.record_id.in_(part)).order_by(recordings.c.id)
             ):
                 record_by_id[r.record_id].recordings.append(
-                    Recording(id=r.id, name=r.name, created=_loaded(r.created), length_seconds=r.length_seconds, link=r.link)
+                    Recording(id=r.id, name=r.name, created=_loaded(r.created),
+                              length_seconds=r.length_seconds, link=r.link)
                 )
 
     def add(self, account_id: int, new_actions: Sequence[Action]) -> None:

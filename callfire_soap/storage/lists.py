@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import and_, func, insert, select, text, union_all, update
 from sqlalchemy.engine import Connection
@@ -51,7 +51,7 @@ class ListRepository:
                     "account_id": account_id,
                     "name": name,
                     "status": ACTIVE,
-                    "created_at": datetime.now(timezone.utc),
+                    "created_at": datetime.now(UTC),
                     "request_id": request_id,
                 },
             ).scalar_one()
@@ -119,7 +119,7 @@ class ListRepository:
                 contact_lists.c.id == list_id,
                 contact_lists.c.deleted_at.is_(None),
             )
-            .values(status=DELETED, deleted_at=datetime.now(timezone.utc))
+            .values(status=DELETED, deleted_at=datetime.now(UTC))
         ).rowcount > 0
 
     # -- members -------------------------------------------------------------------------

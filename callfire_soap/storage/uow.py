@@ -29,7 +29,7 @@ class UnitOfWork:
         self.write = write
         self.conn: Connection | None = None
 
-    def __enter__(self) -> "UnitOfWork":
+    def __enter__(self) -> UnitOfWork:
         self.conn = self.engine.connect()
         # Read by the SQLite "begin" hook (storage.database); cheaper than execution_options.
         self.conn.info["callfire_write"] = self.write

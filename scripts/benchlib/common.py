@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
+
 from callfire_soap.storage.scratch import scratch_database  # noqa: F401 - re-exported for the figures
 
 REPO = Path(__file__).resolve().parents[2]

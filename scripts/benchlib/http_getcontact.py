@@ -226,7 +226,7 @@ def measure(database_url: str, servers: tuple[str, ...], seconds: int, rounds: i
                 _all_workers_up(server, port)
                 urls[server, "bare"] = f"http://127.0.0.1:{port}/api/1.1/soap12/contact"
                 pids[server, "bare"] = proc.pid
-        for (server, kind), url in urls.items():
+        for (_server, kind), url in urls.items():
             if kind == "service":
                 check = requests.post(url, data=body, timeout=10, headers={
                     "Content-Type": "application/soap+xml", "Authorization": AUTH})
@@ -272,7 +272,8 @@ def main() -> int:
     with scratch_database(args.database) as url:
         runs = measure(url, servers, args.seconds, args.rounds, bare=not args.no_bare,
                        log=lambda line: print(line, flush=True))
-    print("\n| server | app | req/s | p50 ms | p99 ms | server CPU µs/req | rounds: req/s; p99 ms |\n|---|---|---|---|---|---|---|")
+    print("\n| server | app | req/s | p50 ms | p99 ms | server CPU µs/req | rounds: req/s; p99 ms |"
+          "\n|---|---|---|---|---|---|---|")
     for (server, kind), rs in runs.items():
         m = _median(rs)
         print(f"| {server} | {kind} | {m.rps:,.0f} | {m.p50:.2f} | {m.p99:.2f} | {m.cpu_us:.0f} | "

@@ -46,10 +46,11 @@ def run(database_url: str, server_rows: int = 200_000, cli_rows: int = 1_000_000
     with tempfile.TemporaryDirectory(prefix="cf-mem-") as tmp:
         server_csv = Path(tmp) / "server.csv"
         _write_csv(server_csv, server_rows)
-        body = ('<env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope"><env:Body>'
-                '<svc:CreateContactList xmlns:svc="http://api.callfire.com/service/xsd"><svc:Name>server import</svc:Name>'
-                '<svc:ContactSource><svc:File>').encode() + base64.b64encode(server_csv.read_bytes()) + (
-                "</svc:File></svc:ContactSource></svc:CreateContactList></env:Body></env:Envelope>").encode()
+        body = (b'<env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope"><env:Body>'
+                b'<svc:CreateContactList xmlns:svc="http://api.callfire.com/service/xsd">'
+                b'<svc:Name>server import</svc:Name>'
+                b'<svc:ContactSource><svc:File>') + base64.b64encode(server_csv.read_bytes()) + (
+                b"</svc:File></svc:ContactSource></svc:CreateContactList></env:Body></env:Envelope>")
         port = free_port()
         with child_server([python(), "-m", "callfire_soap.cli", "serve", "--port", str(port),
                            "--database", database_url], port) as proc:

@@ -11,7 +11,8 @@ def exchanges(count: int = 300, seed: int = 5) -> list[str]:
     rng = random.Random(seed)
     found: list[str] = []
     while len(found) < count:
-        prefix = f"1{rng.choice(['213', '310', '323', '424', '562', '626', '657', '714', '818', '949'])}{rng.randint(200, 999)}"
+        area = rng.choice(["213", "310", "323", "424", "562", "626", "657", "714", "818", "949"])
+        prefix = f"1{area}{rng.randint(200, 999)}"
         if prefix not in found and normalize(prefix + "5555"):
             found.append(prefix)
     return found

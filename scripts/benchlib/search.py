@@ -6,7 +6,7 @@ import random
 import statistics
 import string
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from unittest import mock
 
 from sqlalchemy import insert
@@ -32,14 +32,14 @@ def _word(rng: random.Random, low: int, high: int) -> str:
 def _populate(backend: Backend, account_id: int, count: int) -> list[Contact]:
     """Contacts with names drawn from 3,000 first and 20,000 last names, random numbers and
     zip codes, and one custom field; returns a sample of them to search for."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     rng = random.Random(7)
     firsts = [_word(rng, 4, 9) for _ in range(3000)]
     lasts = [_word(rng, 5, 10) for _ in range(20000)]
     sample = []
     for start in range(0, count, BATCH):
         rows = []
-        for i in range(start, min(start + BATCH, count)):
+        for _ in range(start, min(start + BATCH, count)):
             contact = Contact(first_name=rng.choice(firsts), last_name=rng.choice(lasts),
                               home_phone=f"1{rng.randint(2000000000, 9999999999)}",
                               zipcode=f"{rng.randint(0, 99999):05d}", custom={"A": f"crm-{rng.randint(0, 10**9)}"})

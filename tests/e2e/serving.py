@@ -43,7 +43,7 @@ class Server:
         self.env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
         self.proc: subprocess.Popen | None = None
 
-    def __enter__(self) -> "Server":
+    def __enter__(self) -> Server:
         with open(self.stdout_path, "w") as out, open(self.stderr_path, "w") as err:
             # A session of its own, so that stopping it reaches the workers too.
             self.proc = subprocess.Popen([*COMMAND, *self.args], stdout=out, stderr=err, env=self.env,

@@ -104,9 +104,9 @@ def test_short_password_refused_and_list_shows_state(db_url):
 
 
 def test_delete_removes_the_data_and_never_reuses_the_id(app, make_account, seed):
-    from callfire_soap.domain.contacts import Contact
     from sqlalchemy import func, select
 
+    from callfire_soap.domain.contacts import Contact
     from callfire_soap.services.accounts import create_account, delete_account
     from callfire_soap.storage.tables import accounts, contacts
 

@@ -48,7 +48,8 @@ pytestmark = pytest.mark.skipif(_missing() is not None, reason=_missing() or "")
 def _run(args: list, what: str, timeout: int = 300) -> subprocess.CompletedProcess:
     result = subprocess.run([str(a) for a in args], capture_output=True, text=True, timeout=timeout,
                             env={**os.environ, "WSIMPORT_OPTS": QUICK_JVM})
-    assert result.returncode == 0, f"{what} failed ({result.returncode}):\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
+    assert result.returncode == 0, (f"{what} failed ({result.returncode}):\n"
+                                    f"{result.stdout[-4000:]}\n{result.stderr[-4000:]}")
     return result
 
 
@@ -68,8 +69,8 @@ def java_client(server, tmp_path_factory) -> Path:
     classes.mkdir()
     _wsimport(server + "/api/1.1/soap12/contact?wsdl", generated)
     sources = sorted(generated.rglob("*.java")) + sorted(JAVA_SOURCES.glob("*.java"))
-    _run([TOOLS["javac"], "-J" + QUICK_JVM, "-nowarn", "-encoding", "UTF-8", "-cp", JAXWS_CLASSPATH, "-d", classes, *sources],
-         "javac")
+    _run([TOOLS["javac"], "-J" + QUICK_JVM, "-nowarn", "-encoding", "UTF-8", "-cp", JAXWS_CLASSPATH,
+          "-d", classes, *sources], "javac")
     return root
 
 
@@ -109,8 +110,8 @@ def test_java_client_session_over_all_operations(java_client, app, account, seed
     (cid,) = seed(account, [Contact(first_name="Robert", mobile_phone="12132212391", custom={"F": "12132212391"})])
     assert import_history_csv(app.backend.uow, io.StringIO(_history(cid)), default_login=account.login) == 2
     classpath = os.pathsep.join([str(java_client / "classes"), JAXWS_CLASSPATH])
-    result = subprocess.run([TOOLS["java"], QUICK_JVM, "-cp", classpath, "ContactSession", account.login, account.password,
-                             str(cid)], capture_output=True, text=True, timeout=300)
+    result = subprocess.run([TOOLS["java"], QUICK_JVM, "-cp", classpath, "ContactSession", account.login,
+                             account.password, str(cid)], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, f"Java session failed:\n{result.stdout}\n{result.stderr[-4000:]}"
     assert "19 of 19 operations" in result.stdout, result.stdout
 

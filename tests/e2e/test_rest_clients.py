@@ -149,8 +149,8 @@ def test_booleans_every_client_spelling(server, account):
 def test_contact_objects_raw_or_encoded_brackets_with_custom_fields(server, account, seed):
     ids = seed(account, [Contact(first_name="One", home_phone=A), Contact(first_name="Two", home_phone=B)])
     # Java: keys percent-encoded, custom fields A/B/C, ISO-8859-1 form.
-    java = ("Contact%5B0%5D%5Bid%5D={0}&Contact%5B0%5D%5BfirstName%5D=Alice&Contact%5B0%5D%5BA%5D=data1"
-            "&Contact%5B0%5D%5BB%5D=data2&Contact%5B1%5D%5Bid%5D={1}&Contact%5B1%5D%5BC%5D=data+3").format(*ids)
+    java = ("Contact%5B0%5D%5Bid%5D={}&Contact%5B0%5D%5BfirstName%5D=Alice&Contact%5B0%5D%5BA%5D=data1"
+            "&Contact%5B0%5D%5BB%5D=data2&Contact%5B1%5D%5Bid%5D={}&Contact%5B1%5D%5BC%5D=data+3").format(*ids)
     assert raw(server, account, "PUT", "contact.json", java, JAVA_FORM).status == 204
     first = rest(server, account, "GET", f"contact/{ids[0]}.json", expect=200).json["Resource"]["Contact"]
     assert (first["@firstName"], first["A"], first["B"]) == ("Alice", "data1", "data2")

@@ -36,7 +36,7 @@ def test_all_19_operations_in_xml(server, app, account, seed):
     contact_id = int(contact.get("id"))
     assert contact.get("homePhone") == A
     # UpdateContacts (204, custom field)
-    reply = call("PUT", "contact", 204, data={f"Contact[0][id]": contact_id, "Contact[0][firstName]": "Ann",
+    reply = call("PUT", "contact", 204, data={"Contact[0][id]": contact_id, "Contact[0][firstName]": "Ann",
                                               "Contact[0][F]": "team1"})
     assert reply.content == b""
     # GetContact

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -18,7 +18,7 @@ from callfire_soap.domain.paging import Page
 from callfire_soap.services.history import import_history_csv
 from callfire_soap.storage.history import HistoryRepository
 
-UTC = timezone.utc
+UTC = UTC
 COLUMNS = ["type", "contact_id", "from_number", "to_number", "client_data", "state", "batch_id",
            "broadcast_id", "inbound", "created", "modified", "final_result", "labels", "message",
            "result", "finish_time", "billed_amount", "originate_time", "answer_time", "duration",

@@ -13,7 +13,6 @@ from callfire_soap.domain.contacts import Contact
 from callfire_soap.services.accounts import create_account
 from callfire_soap.storage import list_bulk
 from callfire_soap.storage.tables import contacts, list_members
-
 from tests.list_helpers import add_dnc
 
 
@@ -49,7 +48,7 @@ def test_insert_numbers_and_add_members(app, writer_mode):
                             .order_by(contacts.c.id)).all()
         members = conn.execute(select(list_members.c.contact_id).where(list_members.c.list_id == list_id)
                                .order_by(list_members.c.contact_id)).scalars().all()
-    assert [tuple(row) for row in rows] == [(i, n, None, n) for i, n in zip(ids, numbers)]
+    assert [tuple(row) for row in rows] == [(i, n, None, n) for i, n in zip(ids, numbers, strict=True)]
     assert members == ids
     with app.backend.uow(write=False) as uow:
         found = uow.contacts.get_many(account_id, ids)

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Sequence
-from typing import NamedTuple
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+from typing import NamedTuple
 
 from callfire_soap.domain.contacts import DECLARED_FIELDS, Contact
 from callfire_soap.domain.dnc import Channels, DncList, DncNumber, Flags
@@ -192,7 +192,7 @@ class FakeListRepository:
                 if any(r.account_id == account_id and r.request_id == request_id for r in store.lists.values()):
                     raise DuplicateRequestId(request_id)
         list_id = self.store.next_id("list")
-        self.store.lists[list_id] = ListRow(account_id, name, request_id, datetime.now(timezone.utc))
+        self.store.lists[list_id] = ListRow(account_id, name, request_id, datetime.now(UTC))
         return list_id
 
     def id_for_request(self, account_id: int, request_id: str) -> int | None:

@@ -1,7 +1,7 @@
 """Contact use cases (services/contacts.py) against the fakes."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -59,7 +59,7 @@ def test_query_string_is_a_case_insensitive_substring(uow_factory, account_id, s
         Contact(first_name="Annabel", home_phone="12132212384"),
         Contact(first_name="Bob", work_phone="13105551212", custom={"G": "Gold member"}),
         Contact(first_name="Cat", external_id="crm-77%_"),
-    ), ["ann", "bob", "cat"]))
+    ), ["ann", "bob", "cat"], strict=True))
     result = service.query_contacts(uow_factory, account_id, ALL, text=text)
     assert [names[i] for i in ids(result)] == expected
 
@@ -77,7 +77,7 @@ def test_query_field_restricts_the_match(uow_factory, account_id, seed, field, t
     names = dict(zip(seed(account_id,
         Contact(first_name="555000", home_phone="555000"),
         Contact(first_name="Other", work_phone="555000", custom={"H": "vip"}),
-    ), ["a", "b"]))
+    ), ["a", "b"], strict=True))
     result = service.query_contacts(uow_factory, account_id, ALL, field_name=field, text=text)
     assert [names[i] for i in ids(result)] == expected
 
@@ -235,7 +235,7 @@ def test_removed_ids_are_not_reused(uow_factory, account_id, seed):
 
 # -- history ---------------------------------------------------------------------------------
 def _action(kind: str, contact_id: int, minutes: int) -> Action:
-    when = datetime(2014, 5, 1, tzinfo=timezone.utc) + timedelta(minutes=minutes)
+    when = datetime(2014, 5, 1, tzinfo=UTC) + timedelta(minutes=minutes)
     return Action(kind=kind, contact_id=contact_id, from_number="1", to_number="2", state="FINISHED",
                   inbound=False, created=when, modified=when)
 

@@ -40,7 +40,10 @@ def all_contacts(uow_factory, account_id: int) -> list[Contact]:
         return uow.contacts.query(account_id, ALL)[1]
 
 
-def block(uow_factory, account_id: int, *numbers: str, flags: Flags = Flags(True, True)) -> None:
+BLOCK_BOTH = Flags(True, True)
+
+
+def block(uow_factory, account_id: int, *numbers: str, flags: Flags = BLOCK_BOTH) -> None:
     with uow_factory() as uow:
         list_id = uow.dnc.create_list(account_id, "dnc", None)
         uow.dnc.put_numbers(account_id, list_id, list(numbers), flags)

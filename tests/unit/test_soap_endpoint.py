@@ -16,6 +16,8 @@ from callfire_soap.soap.spyne_binding import SpyneBinding
 from callfire_soap.soap.validation import RequestValidator
 
 SCOPE = Scope(account_id=1, uow=None, region="US")
+GET_1 = "<s:GetContact><s:Id>1</s:Id></s:GetContact>"
+GET_5 = "<s:GetContact><s:Id>5</s:Id></s:GetContact>"
 calls: list = []
 
 
@@ -56,7 +58,7 @@ def _respond(endpoint, payload):
 @pytest.mark.parametrize("native", [SOAP12, SOAP11], ids=["soap12-address", "soap11-address"])
 @pytest.mark.parametrize("sent", [SOAP12, SOAP11], ids=["soap12-envelope", "soap11-envelope"])
 def test_the_envelope_decides_the_version_at_either_address(endpoints, native, sent):
-    status, content_type, root = _respond(endpoints[native], _envelope(sent.envelope_ns, "<s:GetContact><s:Id>5</s:Id></s:GetContact>"))
+    status, content_type, root = _respond(endpoints[native], _envelope(sent.envelope_ns, GET_5))
     assert status == "200 OK" and content_type == sent.content_type
     assert root.tag == "{%s}Envelope" % sent.envelope_ns
     contact = root.find("{%s}Body/{%s}Contact" % (sent.envelope_ns, DATA))
@@ -65,7 +67,7 @@ def test_the_envelope_decides_the_version_at_either_address(endpoints, native, s
 
 @pytest.mark.parametrize("native", [SOAP12, SOAP11])
 def test_an_envelope_of_neither_version_is_a_version_mismatch_in_the_address_version(endpoints, native):
-    status, content_type, root = _respond(endpoints[native], _envelope("urn:not-soap", "<s:GetContact><s:Id>5</s:Id></s:GetContact>"))
+    status, content_type, root = _respond(endpoints[native], _envelope("urn:not-soap", GET_5))
     assert status.startswith("500") and content_type == native.content_type
     if native is SOAP12:
         assert root.findtext(f"{{{SOAP12_ENV}}}Body/{{{SOAP12_ENV}}}Fault/{{{SOAP12_ENV}}}Code/{{{SOAP12_ENV}}}Value") \
@@ -105,13 +107,13 @@ def test_internal_errors_do_not_leak(endpoints):
 
 
 def test_must_understand_header(endpoints):
-    header = f'<e:Header><x:Auth xmlns:x="urn:x" e:mustUnderstand="true"/></e:Header>'
-    _, _, root = _respond(endpoints[SOAP12], _envelope(SOAP12_ENV, "<s:GetContact><s:Id>1</s:Id></s:GetContact>", header))
+    header = '<e:Header><x:Auth xmlns:x="urn:x" e:mustUnderstand="true"/></e:Header>'
+    _, _, root = _respond(endpoints[SOAP12], _envelope(SOAP12_ENV, GET_1, header))
     assert root.findtext(f"{{{SOAP12_ENV}}}Body/{{{SOAP12_ENV}}}Fault/{{{SOAP12_ENV}}}Code/{{{SOAP12_ENV}}}Value") \
         == "env:MustUnderstand"
     calls.clear()
-    ignored = f'<e:Header><x:Auth xmlns:x="urn:x"/></e:Header>'
-    status, _, _ = _respond(endpoints[SOAP12], _envelope(SOAP12_ENV, "<s:GetContact><s:Id>1</s:Id></s:GetContact>", ignored))
+    ignored = '<e:Header><x:Auth xmlns:x="urn:x"/></e:Header>'
+    status, _, _ = _respond(endpoints[SOAP12], _envelope(SOAP12_ENV, GET_1, ignored))
     assert status == "200 OK" and len(calls) == 1
 
 
@@ -125,5 +127,6 @@ def test_result_shapes(endpoints):
         SOAP12_ENV, "<s:CreateContactList><s:Name>n</s:Name><s:ContactSource><s:ContactId>1</s:ContactId>"
                     "</s:ContactSource></s:CreateContactList>"))
     assert root.findtext(f"{env}Body/{{{SVC}}}CreatedId") == "77"
-    status, _, root = _respond(endpoints[SOAP12], _envelope(SOAP12_ENV, "<s:DeleteContactList><s:Id>3</s:Id></s:DeleteContactList>"))
+    delete = "<s:DeleteContactList><s:Id>3</s:Id></s:DeleteContactList>"
+    status, _, root = _respond(endpoints[SOAP12], _envelope(SOAP12_ENV, delete))
     assert status == "200 OK" and len(root.find(f"{env}Body")) == 0

@@ -11,11 +11,11 @@ from lxml import etree
 from spyne.model.binary import ByteArray
 from spyne.protocol.xml import XmlDocument
 
+from callfire_soap.faults import ServiceFault
 from callfire_soap.namespaces import DATA, SVC
 from callfire_soap.operations import OPERATIONS, by_name
 from callfire_soap.operations import messages as m
 from callfire_soap.soap.spyne_binding import SPYNE_VERSION, SpyneBinding
-from callfire_soap.faults import ServiceFault
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import bindparam, text
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -96,15 +96,15 @@ class PostgresBulk:
         if not new_contacts:
             return []
         ids = self._reserve_ids(len(new_contacts))
-        for contact, new_id in zip(new_contacts, ids):
+        for contact, new_id in zip(new_contacts, ids, strict=True):
             contact.id = new_id
         params = {col: [getattr(c, col) for c in new_contacts] for col in DECLARED_COLUMNS}
         params.update(ids=ids, account_id=account_id, search_text=[c.search_text() for c in new_contacts],
-                      created_at=datetime.now(timezone.utc))
+                      created_at=datetime.now(UTC))
         self.conn.execute(_INSERT_CONTACTS, params)
         fields = [(c.id, name, value) for c in new_contacts for name, value in c.custom.items()]
         if fields:
-            field_ids, names, values = (list(column) for column in zip(*fields))
+            field_ids, names, values = (list(column) for column in zip(*fields, strict=True))
             self.conn.execute(_INSERT_FIELDS, {"ids": field_ids, "names": names, "values_": values})
         return ids
 
@@ -114,7 +114,7 @@ class PostgresBulk:
         statement = _INSERT_NUMBERS[phone_column(column)]
         ids = self._reserve_ids(len(numbers))
         self.conn.execute(statement, {"ids": ids, "numbers": list(numbers), "account_id": account_id,
-                                      "created_at": datetime.now(timezone.utc)})
+                                      "created_at": datetime.now(UTC)})
         return ids
 
     def _reserve_ids(self, count: int) -> list[int]:

@@ -12,7 +12,7 @@ import functools
 import itertools
 import json
 from collections.abc import Iterator, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
@@ -119,7 +119,7 @@ class SqliteBulk:
         # Most accounts leave work or mobile phone empty: skip probing those indexes for
         # nothing (a transaction reads one snapshot, so this cannot miss a holder).
         held = self.conn.exec_driver_sql(_COLUMNS_HELD, (account_id,)).one()
-        branches = [_HOLDERS[column] for column, used in zip(PHONE_COLUMN_NAMES, held) if used]
+        branches = [_HOLDERS[column] for column, used in zip(PHONE_COLUMN_NAMES, held, strict=True) if used]
         if branches:
             keep_lowest(found, self._execute(" UNION ALL ".join(branches), sorted(numbers), (account_id,)))
         return found
@@ -169,7 +169,7 @@ class SqliteBulk:
         """created_at as the SQLAlchemy type stores it (the driver is given it directly)."""
         dialect = self.conn.dialect
         return contacts.c.created_at.type.dialect_impl(dialect).bind_processor(dialect)(
-            datetime.now(timezone.utc)
+            datetime.now(UTC)
         )
 
     def _insert_rows(self, table: str, columns: Sequence[str], rows: Sequence[tuple]) -> None:

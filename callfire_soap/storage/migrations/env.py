@@ -17,7 +17,8 @@ def run_migrations_online() -> None:
     engine = config.attributes.get("engine")
     if engine is None:
         engine = engine_from_config(
-            config.get_section(config.config_ini_section) or {"sqlalchemy.url": config.get_main_option("sqlalchemy.url")},
+            config.get_section(config.config_ini_section)
+            or {"sqlalchemy.url": config.get_main_option("sqlalchemy.url")},
             prefix="sqlalchemy.",
             poolclass=pool.NullPool,
         )
