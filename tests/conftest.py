@@ -2,7 +2,6 @@
 WSDL and from the legacy WSDL. The database is SQLite unless CALLFIRE_TEST_DATABASE=postgresql."""
 from __future__ import annotations
 
-import os
 import threading
 import uuid
 
@@ -16,19 +15,22 @@ from callfire_soap.app import create_app
 from callfire_soap.services.accounts import create_account
 from callfire_soap.storage.scratch import scratch_database
 
-from .support import BINDING, HAVE_LEGACY, LEGACY_TRIMMED_WSDL, NO_LEGACY_REASON, basic_auth, validate_envelope
-
-PG_BASE = os.environ.get("CALLFIRE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-
-
-def _database_kind() -> str:
-    return os.environ.get("CALLFIRE_TEST_DATABASE", "sqlite").lower()
+from .support import (
+    BINDING,
+    HAVE_LEGACY,
+    LEGACY_TRIMMED_WSDL,
+    NO_LEGACY_REASON,
+    PG_BASE,
+    basic_auth,
+    database_kind,
+    validate_envelope,
+)
 
 
 @pytest.fixture(scope="session")
 def database_url():
     """A fresh database for the session: a SQLite file, or a private PostgreSQL schema."""
-    with scratch_database(PG_BASE if _database_kind() == "postgresql" else None) as url:
+    with scratch_database(PG_BASE if database_kind() == "postgresql" else None) as url:
         yield url
 
 

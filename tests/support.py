@@ -103,3 +103,11 @@ def soap_post(url: str, body: bytes, auth: str | None, operation: str | None = N
     if auth:
         headers["Authorization"] = auth
     return RawReply(requests.post(url, data=body, headers=headers, timeout=timeout))
+
+
+# The database the suite runs on: SQLite unless CALLFIRE_TEST_DATABASE=postgresql.
+PG_BASE = os.environ.get("CALLFIRE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def database_kind() -> str:
+    return os.environ.get("CALLFIRE_TEST_DATABASE", "sqlite").lower()

@@ -31,8 +31,7 @@ from callfire_soap.services.list_sources import (
 from callfire_soap.storage import list_bulk
 from callfire_soap.storage.dnc import DncRepository
 from callfire_soap.storage.tables import contact_fields, contacts, list_members
-
-from .list_helpers import add_dnc
+from tests.list_helpers import add_dnc
 
 # National numbers of exchanges that exist (213-221) and one that does not (213-000).
 NATIONAL = [f"213221{n:04d}" for n in range(2380, 2410)]

@@ -5,8 +5,7 @@ import zeep
 from lxml import etree
 
 from callfire_soap.domain.contacts import Contact
-
-from .support import SVC, assert_legacy_valid, envelope, soap_post
+from tests.support import SVC, assert_legacy_valid, envelope, soap_post
 
 SOAP11 = "http://schemas.xmlsoap.org/soap/envelope/"
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from .support import REPO, basic_auth, envelope, soap_post
+from tests.support import REPO, basic_auth, envelope, soap_post
 
 SCRIPT = shutil.which("callfire-soap", path=str(Path(sys.executable).parent))
 COMMAND = [SCRIPT] if SCRIPT else [sys.executable, "-m", "callfire_soap.cli"]

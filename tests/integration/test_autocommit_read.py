@@ -67,9 +67,10 @@ def test_autocommit_select_refuses_columns_that_need_conversion(app):
 
 
 @pytest.fixture
-def pg_engine(database_url, monkeypatch):
-    """pg_engine(pool_size, ping_idle_after): an engine of its own on the test database, for
-    tests that kill its server connections; PostgreSQL only."""
+def pg_engine(app, database_url, monkeypatch):
+    """pg_engine(pool_size, ping_idle_after): an engine of its own on the test database (its
+    schema made by the app fixture), for tests that kill its server connections; PostgreSQL
+    only."""
     engines = []
 
     def make(pool_size: int, ping_idle_after: float):

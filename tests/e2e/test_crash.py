@@ -13,7 +13,7 @@ import uuid
 import requests
 from sqlalchemy import create_engine, text
 
-from .support import envelope
+from tests.support import envelope
 
 N = 60_000
 

@@ -9,8 +9,7 @@ import pytest
 
 from callfire_soap.domain.contacts import Contact
 from callfire_soap.services import list_import
-
-from .list_helpers import (
+from tests.list_helpers import (
     account_state,
     add_dnc,
     count_lists,
@@ -19,7 +18,7 @@ from .list_helpers import (
     list_numbers,
     numbers_source,
 )
-from .support import NS, envelope, soap_post
+from tests.support import NS, envelope, soap_post
 
 A, B, C, D = "12132212384", "12132212385", "12132212386", "12132212387"
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"

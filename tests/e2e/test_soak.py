@@ -10,15 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import PG_BASE, _database_kind
+from tests.support import PG_BASE, database_kind
 
-SOAK = Path(__file__).resolve().parents[1] / "scripts" / "soak.py"
+SOAK = Path(__file__).resolve().parents[2] / "scripts" / "soak.py"
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="multi-worker serving runs on Unix only")
 def test_soak_short_form(capsys):
     args = [sys.executable, str(SOAK), "--workers", "2", "--clients", "16", "--accounts", "4", "--rounds", "10"]
-    if _database_kind() == "postgresql":
+    if database_kind() == "postgresql":
         args += ["--database", PG_BASE]
     result = subprocess.run(args, capture_output=True, text=True, timeout=600, env=os.environ.copy())
     with capsys.disabled():

@@ -4,8 +4,7 @@ import pytest
 import zeep
 
 from callfire_soap.domain.contacts import Contact
-
-from .support import DATA
+from tests.support import DATA
 
 
 def _fault_code(excinfo) -> str:
@@ -76,7 +75,7 @@ def test_update_contacts_ignores_unknown_and_foreign_ids(service, account, make_
 
 
 def test_update_contacts_rejects_bad_custom_name_and_changes_nothing(endpoint, account, seed):
-    from .support import envelope, soap_post
+    from tests.support import envelope, soap_post
 
     (cid,) = seed(account, [Contact(first_name="Keep")])
     body = envelope(

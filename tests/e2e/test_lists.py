@@ -5,8 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from callfire_soap.domain.contacts import Contact
-
-from .list_helpers import (
+from tests.list_helpers import (
     account_state,
     add_dnc,
     count_lists,
@@ -15,7 +14,7 @@ from .list_helpers import (
     list_numbers,
     numbers_source,
 )
-from .support import DATA
+from tests.support import DATA
 
 A, B, C, D = "12132212384", "12132212385", "12132212386", "12132212387"
 

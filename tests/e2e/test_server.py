@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from .support import envelope
+from tests.support import envelope
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 

@@ -12,8 +12,7 @@ from callfire_soap.storage import database
 from callfire_soap.storage.scratch import scratch_database
 from callfire_soap.storage.search import is_search_object
 from callfire_soap.storage.tables import metadata
-
-from .conftest import PG_BASE
+from tests.support import PG_BASE
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -6,7 +6,7 @@ import requests
 import zeep
 from lxml import etree
 
-from .support import (
+from tests.support import (
     BINDING,
     HAVE_LEGACY,
     LEGACY_TRIMMED_WSDL,

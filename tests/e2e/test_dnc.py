@@ -6,8 +6,7 @@ import pytest
 import zeep
 
 from callfire_soap.storage.dnc import DncRepository
-
-from .support import DATA, NS, SVC, envelope, soap_post
+from tests.support import DATA, NS, SVC, envelope, soap_post
 
 A, B, C, D = "13105551212", "13105551213", "12132212384", "12132212385"
 

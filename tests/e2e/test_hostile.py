@@ -10,8 +10,7 @@ import requests
 from sqlalchemy import func, select
 
 from callfire_soap.storage.tables import metadata
-
-from .support import NS, basic_auth, envelope
+from tests.support import NS, basic_auth, envelope
 
 CT12 = "application/soap+xml; charset=utf-8"
 BIG = 1024 * 1024

@@ -10,12 +10,11 @@ import pytest
 from lxml import etree
 
 from callfire_soap.domain.contacts import Contact
-
-from .support import DATA, HAVE_LEGACY, LEGACY_FULL_WSDL, NO_LEGACY_REASON, STRICT
+from tests.support import DATA, HAVE_LEGACY, LEGACY_FULL_WSDL, NO_LEGACY_REASON, STRICT
 
 PHP = shutil.which("php")
-SCRIPT = Path(__file__).with_name("php") / "get_contact.php"
-SESSION = Path(__file__).with_name("php") / "session.php"
+SCRIPT = Path(__file__).resolve().parents[1] / "php" / "get_contact.php"
+SESSION = Path(__file__).resolve().parents[1] / "php" / "session.php"
 
 
 def _php_has_soap() -> bool:
