@@ -11,7 +11,7 @@ import requests
 
 from callfire_soap.domain.contacts import Contact
 from tests.e2e.rest_support import BASE, Reply, rest
-from tests.test_hostile import _row_counts
+from tests.e2e.test_hostile import _row_counts
 
 FORM = "application/x-www-form-urlencoded"
 MULTIPART = "multipart/form-data; boundary=XyZ"
