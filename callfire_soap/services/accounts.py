@@ -82,31 +82,25 @@ def list_accounts(uow_factory: UnitOfWorkFactory) -> list:
 def change_password(uow_factory: UnitOfWorkFactory, login: str, password: str) -> int:
     validate_new_password(password)
     digest = hash_password(password)
-    with uow_factory() as uow:
-        account_id = uow.accounts.id_of(login)
-        if account_id is None:
-            raise UnknownAccount(login)
-        uow.accounts.set_password(account_id, digest)
-        uow.commit()
-    return account_id
+    return _change_account(uow_factory, login, lambda accounts, account_id: accounts.set_password(account_id, digest))
 
 
 def set_enabled(uow_factory: UnitOfWorkFactory, login: str, enabled: bool) -> int:
-    with uow_factory() as uow:
-        account_id = uow.accounts.id_of(login)
-        if account_id is None:
-            raise UnknownAccount(login)
-        uow.accounts.set_enabled(account_id, enabled)
-        uow.commit()
-    return account_id
+    return _change_account(uow_factory, login, lambda accounts, account_id: accounts.set_enabled(account_id, enabled))
 
 
 def delete_account(uow_factory: UnitOfWorkFactory, login: str) -> int:
     """The account and everything it owns, in one transaction (the foreign keys cascade)."""
+    return _change_account(uow_factory, login, lambda accounts, account_id: accounts.delete(account_id))
+
+
+def _change_account(uow_factory: UnitOfWorkFactory, login: str, change) -> int:
+    """change(accounts repository, account id) on the login's account, in one unit of work;
+    the account's id, or UnknownAccount."""
     with uow_factory() as uow:
         account_id = uow.accounts.id_of(login)
         if account_id is None:
             raise UnknownAccount(login)
-        uow.accounts.delete(account_id)
+        change(uow.accounts, account_id)
         uow.commit()
     return account_id
