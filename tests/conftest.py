@@ -168,3 +168,21 @@ def seed(app):
         return ids
 
     return add
+
+
+# Lines a test prints to report a measurement (failures counted when a node is killed, soak
+# totals, latencies of a noisy neighbour): shown after the run, also under pytest-xdist, which
+# carries each test's captured output back to the controller.
+REPORT_PREFIXES = ("deployment:", "soak:", "noisy-neighbour:", "deadlock:")
+
+
+def pytest_terminal_summary(terminalreporter):
+    lines = []
+    for report in terminalreporter.stats.get("passed", []) + terminalreporter.stats.get("failed", []):
+        if report.when != "call":
+            continue
+        lines += [line for line in report.capstdout.splitlines() if line.startswith(REPORT_PREFIXES)]
+    if lines:
+        terminalreporter.section("reported by tests")
+        for line in lines:
+            terminalreporter.write_line(line)

@@ -16,13 +16,12 @@ SOAK = Path(__file__).resolve().parents[2] / "scripts" / "soak.py"
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="multi-worker serving runs on Unix only")
-def test_soak_short_form(capsys):
+def test_soak_short_form():
     args = [sys.executable, str(SOAK), "--workers", "2", "--clients", "16", "--accounts", "4", "--rounds", "10"]
     if database_kind() == "postgresql":
         args += ["--database", PG_BASE]
     result = subprocess.run(args, capture_output=True, text=True, timeout=600, env=os.environ.copy())
-    with capsys.disabled():
-        print("\n" + result.stdout.strip())
+    print(result.stdout.strip())
     summary = re.search(r"soak: operations=(\d+) .* mismatches=(\d+)", result.stdout)
     assert summary, result.stdout + result.stderr
     assert int(summary.group(2)) == 0 and result.returncode == 0, result.stdout
