@@ -7,7 +7,7 @@ import io
 from callfire_soap.domain.contacts import Contact
 from callfire_soap.services.history import import_history_csv
 from tests.e2e.rest_support import NS, rest
-from tests.test_history import _csv
+from tests.e2e.test_history import _csv
 
 A, B, C = "12132212384", "12132212385", "12132212386"
 
