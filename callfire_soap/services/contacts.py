@@ -4,7 +4,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from ..domain.contacts import DECLARED_FIELDS, MAX_VALUE, PHONE_FIELDS, Contact, is_custom_field_name
+from ..domain.contacts import (
+    DECLARED_FIELDS,
+    MAX_VALUE,
+    PHONE_FIELDS,
+    Contact,
+    check_search_text,
+    is_custom_field_name,
+)
 from ..domain.errors import BadRequest, NotFound
 from ..domain.history import Action
 from ..domain.paging import Page
@@ -45,6 +52,7 @@ def query_contacts(uow_factory: UnitOfWorkFactory, account_id: int, page: Page,
     a custom field); without String it selects contacts that have that attribute set."""
     if field_name is not None and field_name not in DECLARED_FIELDS and not is_custom_field_name(field_name):
         raise BadRequest(f"Field {field_name!r} is not a contact attribute")
+    check_search_text("String", text)
     with uow_factory(write=False) as uow:
         return uow.contacts.query(account_id, page, list_id=list_id, field=field_name or None,
                                   text=text or None)

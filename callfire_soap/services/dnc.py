@@ -13,6 +13,7 @@ from ..domain.dnc import (
     DncNumber,
     channels_to_remove,
     check_list_name,
+    check_name_filter,
     flags_to_add,
     normalize_number,
     normalize_numbers,
@@ -54,6 +55,7 @@ def query_dnc_lists(uow_factory: UnitOfWorkFactory, account_id: int, page: Page,
                     campaign_id: int | None = None, name: str | None = None) -> tuple[int, list[DncList]]:
     """Lists of the account, by id; CampaignId matches exactly, Name is a case-insensitive
     substring. A blank Name does not filter."""
+    check_name_filter("Name", name)
     with uow_factory(write=False) as uow:
         return uow.dnc.query_lists(account_id, page, campaign_id=campaign_id, name=name or None)
 
@@ -100,6 +102,7 @@ def query_dnc_numbers(uow_factory: UnitOfWorkFactory, account_id: int, page: Pag
     """One entry per (number, list), ordered by number then list id. Unknown list ids and
     names simply match nothing, as QueryContacts does with an unknown ContactListId."""
     digits = number_prefix(prefix)
+    check_name_filter("DncListName", list_name)
     with uow_factory(write=False) as uow:
         return uow.dnc.query_numbers(
             account_id, page, prefix=digits, list_id=list_id, list_name=list_name or None,

@@ -11,7 +11,7 @@ import requests
 
 from callfire_soap.domain.contacts import Contact
 from tests.e2e.rest_support import BASE, Reply, rest
-from tests.test_hostile import _row_counts
+from tests.e2e.test_hostile import _row_counts
 
 FORM = "application/x-www-form-urlencoded"
 MULTIPART = "multipart/form-data; boundary=XyZ"
@@ -34,6 +34,7 @@ CASES = [
     ("overflowing-param", "GET", "contact", "FirstResult=" + "9" * 40, b"", None, 400),
     ("huge-parameter", "POST", "contact/list", "", b"Numbers=1&Name=" + HUGE.encode(), FORM, 400),
     ("huge-number-list", "POST", "contact/list/1/remove", "", b"ContactId=" + HUGE.encode(), FORM, 400),
+    ("overlong-search-string", "GET", "contact", "String=" + "a%25*" * 1000, b"", None, 400),
     ("bad-boolean", "POST", "contact/list", "", b"Name=x&Numbers=1&Validate=perhaps", FORM, 400),
     ("bad-phone", "PUT", "contact", "", b"Contact[0][id]=1&Contact[0][homePhone]=12-34", FORM, 400),
     ("bad-dnc-number", "PUT", "contact/dnc/12-34", "", b"CallDnc=true", FORM, 400),

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from callfire_soap.domain.contacts import MAX_VALUE, Contact
+from callfire_soap.domain.contacts import MAX_SEARCH_TEXT, MAX_VALUE, Contact
 from callfire_soap.domain.errors import BadRequest, NotFound
 from callfire_soap.domain.history import CALL, TEXT, Action
 from callfire_soap.domain.paging import Page
@@ -86,6 +86,15 @@ def test_query_field_restricts_the_match(uow_factory, account_id, seed, field, t
 def test_query_by_a_field_that_cannot_exist_is_bad_request(uow_factory, account_id, field):
     with pytest.raises(BadRequest):
         service.query_contacts(uow_factory, account_id, ALL, field_name=field, text="x")
+
+
+@pytest.mark.parametrize("field", [None, "firstName", "custom1"])
+def test_query_string_over_the_limit_is_bad_request_naming_it(uow_factory, account_id, seed, field):
+    seed(account_id, Contact(first_name="a" * MAX_SEARCH_TEXT, custom={"custom1": "a" * MAX_SEARCH_TEXT}))
+    total, _ = service.query_contacts(uow_factory, account_id, ALL, field_name=field, text="a" * MAX_SEARCH_TEXT)
+    assert total == 1
+    with pytest.raises(BadRequest, match=f"String is longer than {MAX_SEARCH_TEXT} characters"):
+        service.query_contacts(uow_factory, account_id, ALL, field_name=field, text="a" * (MAX_SEARCH_TEXT + 1))
 
 
 def test_query_by_list_gives_its_members_and_an_unknown_list_nothing(uow_factory, account_id, seed):
