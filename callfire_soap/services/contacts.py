@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from ..domain.contacts import (
     DECLARED_FIELDS,
+    MAX_CUSTOM_FIELDS,
     MAX_VALUE,
     PHONE_FIELDS,
     Contact,
@@ -37,8 +38,16 @@ def check_value(name: str, value: str | None) -> None:
         raise BadRequest(f"Attribute {name} contains a NUL character")
 
 
+def too_many_custom_fields(count: int, what: str = "A contact") -> BadRequest:
+    return BadRequest(f"{what} would have {count} custom fields; a contact may have at most "
+                      f"{MAX_CUSTOM_FIELDS}")
+
+
 def check_custom_fields(custom: Mapping[str, str | None]) -> None:
-    """Names that can travel as XML attributes, values within the limits."""
+    """Names that can travel as XML attributes, values within the limits, at most
+    MAX_CUSTOM_FIELDS of them (every response that lists the contact pays for each)."""
+    if len(custom) > MAX_CUSTOM_FIELDS:
+        raise too_many_custom_fields(len(custom))
     for name, value in custom.items():
         if not is_custom_field_name(name):
             raise BadRequest(f"{name!r} cannot be used as a custom field name")
@@ -92,6 +101,10 @@ def update_contacts(uow_factory: UnitOfWorkFactory, account_id: int, changes: Se
                     contact.custom[name] = value
                 else:
                     contact.custom.pop(name, None)
+            # Checked on the result: fields the contact already has count too. Raising here
+            # rolls the whole request back.
+            if len(contact.custom) > MAX_CUSTOM_FIELDS:
+                raise too_many_custom_fields(len(contact.custom), f"Contact {contact.id}")
             uow.contacts.save(contact)
             updated += 1
         uow.commit()

@@ -155,6 +155,14 @@ CASES = [
     ("50kb-dnc-prefix", envelope("<svc:QueryDncNumbersRequest><svc:Prefix>%s</svc:Prefix>"
                                  "</svc:QueryDncNumbersRequest>" % ("1" * 50_000)),
      CT12, 500, "BAD_REQUEST", "env:Sender"),
+    # A header that would give each contact 100,000 custom fields: rejected on the header
+    # (MAX_CUSTOM_FIELDS), before any row is read or any list created.
+    ("csv-100000-columns", envelope(
+        "<svc:CreateContactList><svc:Name>wide</svc:Name><svc:ContactSource><svc:File>%s</svc:File>"
+        "</svc:ContactSource></svc:CreateContactList>" % base64.b64encode(
+            ("homePhone," + ",".join(f"c{i}" for i in range(100_000)) + "\n12132212385" + ",v" * 100_000
+             + "\n").encode()).decode()),
+     CT12, 500, "BAD_REQUEST", "env:Sender"),
     ("five-megabyte-attribute-name", envelope('<svc:UpdateContacts><data:Contact id="1" %s="v"/></svc:UpdateContacts>'
                                               % ("n" * 5 * BIG)), CT12, 500, "BAD_REQUEST", "env:Sender"),
 ]

@@ -35,6 +35,8 @@ CASES = [
     ("huge-parameter", "POST", "contact/list", "", b"Numbers=1&Name=" + HUGE.encode(), FORM, 400),
     ("huge-number-list", "POST", "contact/list/1/remove", "", b"ContactId=" + HUGE.encode(), FORM, 400),
     ("overlong-search-string", "GET", "contact", "String=" + "a%25*" * 1000, b"", None, 400),
+    ("contact-201-custom-fields", "PUT", "contact", "",
+     ("Contact[0][id]=1&" + "&".join(f"Contact[0][c{i}]=v" for i in range(201))).encode(), FORM, 400),
     ("bad-boolean", "POST", "contact/list", "", b"Name=x&Numbers=1&Validate=perhaps", FORM, 400),
     ("bad-phone", "PUT", "contact", "", b"Contact[0][id]=1&Contact[0][homePhone]=12-34", FORM, 400),
     ("bad-dnc-number", "PUT", "contact/dnc/12-34", "", b"CallDnc=true", FORM, 400),
