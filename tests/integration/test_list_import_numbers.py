@@ -88,7 +88,8 @@ def scenario(draw):
 
 def _text(case) -> str:
     prefix, _ = case.source
-    return prefix + case.separators[-1] + "".join(s + t for s, t in zip(case.separators, case.tokens, strict=True))
+    # One separator more than tokens (the last one follows the prefix): not strict.
+    return prefix + case.separators[-1] + "".join(s + t for s, t in zip(case.separators, case.tokens, strict=False))
 
 
 def _fresh_account(app, case) -> int:
