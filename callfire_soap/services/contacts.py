@@ -19,6 +19,7 @@ from ..domain.paging import Page
 from ..domain.phone import DEFAULT_REGION, normalize_or_keep
 from ..domain.phone import MAX_LENGTH as MAX_PHONE
 from .ports import UnitOfWorkFactory
+from .retry import rerun_on_conflict
 
 
 @dataclass
@@ -74,6 +75,7 @@ def get_contact(uow_factory: UnitOfWorkFactory, account_id: int, contact_id: int
     return contact
 
 
+@rerun_on_conflict
 def update_contacts(uow_factory: UnitOfWorkFactory, account_id: int, changes: Sequence[ContactChanges],
                     region: str = DEFAULT_REGION) -> int:
     """Apply each element's attributes to the account's contact with that id. Unknown ids
@@ -111,6 +113,7 @@ def update_contacts(uow_factory: UnitOfWorkFactory, account_id: int, changes: Se
     return updated
 
 
+@rerun_on_conflict
 def remove_contacts(uow_factory: UnitOfWorkFactory, account_id: int, ids: Sequence[int]) -> int:
     with uow_factory() as uow:
         # A list import of the account may be about to add these contacts to a list:
