@@ -34,6 +34,16 @@ class NumbersSource:
 
 
 @dataclass
+class ValidatedNumbers:
+    """A NumbersSource with Validate=true, already normalised (services/lists.py does it
+    before the unit of work opens): the Contact attribute, and per token its legacy form
+    or None when it is invalid."""
+
+    attribute: str
+    numbers: Sequence[str | None]
+
+
+@dataclass
 class ContactIdsSource:
     """Ids of contacts that already exist; ids of other accounts are ignored."""
 

@@ -101,3 +101,56 @@ def test_storage_marks_deadlocks_and_serialization_failures_retryable(sqlstate, 
     error = OperationalError("UPDATE contacts ...", {}, _PgError(sqlstate))
     assert (retryable_reason(error) is not None) == retryable
     assert retryable_reason(ValueError("x")) is None
+
+
+# -- validation outside the write transaction (SQLite noisy neighbour) -----------------------
+class _TrackingFactory:
+    """The fake factory, counting the write units of work open at any moment."""
+
+    def __init__(self, inner):
+        self.inner = inner
+        self.open_writes = 0
+
+    def __call__(self, write: bool = True):
+        factory = self
+
+        class Tracked:
+            def __enter__(self):
+                self.uow = factory.inner(write).__enter__()
+                factory.open_writes += write
+                return self.uow
+
+            def __exit__(self, *exc):
+                factory.open_writes -= write
+                return self.uow.__exit__(*exc)
+        return Tracked()
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+
+@pytest.mark.parametrize("operation", ["create", "add"])
+def test_validated_numbers_are_normalised_before_the_write_transaction(uow_factory, account_id, monkeypatch,
+                                                                      operation):
+    from callfire_soap.domain import phone
+    from callfire_soap.services.list_sources import NumbersSource as Numbers
+
+    tracking = _TrackingFactory(uow_factory)
+    existing = list_service.create_list(uow_factory, account_id, "existing", Numbers(A))
+    seen: list[int] = []
+
+    def normalize_all(raws, region=phone.DEFAULT_REGION):
+        seen.append(tracking.open_writes)
+        return phone.normalize_all(raws, region)
+
+    monkeypatch.setattr(list_service, "normalize_all", normalize_all)
+    monkeypatch.setattr(list_import, "normalize_all", normalize_all)
+    source = Numbers("12132212385 123abc 12132212386")
+    if operation == "create":
+        list_id = list_service.create_list(tracking, account_id, "L", source)
+    else:
+        list_id = existing
+        list_service.add_to_list(tracking, account_id, existing, source)
+    assert seen and all(open_writes == 0 for open_writes in seen)
+    with uow_factory(write=False) as uow:
+        assert uow.lists.get(account_id, list_id).size == (2 if operation == "create" else 3)
