@@ -4,6 +4,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .errors import BadRequest
+
 # Declared attributes of data:Contact, in schema order, with their storage names.
 DECLARED_FIELDS: dict[str, str] = {
     "firstName": "first_name",
@@ -27,6 +29,18 @@ MAX_VALUE = 1024
 # one to three); 200 is beyond any spreadsheet export a person maintains, and it bounds the
 # cost of one contact in every response that lists it.
 MAX_CUSTOM_FIELDS = 200
+# QueryContacts/String. A search term is something a person types into a search box; 256
+# characters is far beyond a name, number or address, and it keeps the pattern built from
+# it (each character may be escaped to "[c]", up to 4 bytes in UTF-8: about 3 KB) well
+# under SQLite's 50,000-byte LIKE/GLOB pattern limit, whose error would otherwise reach
+# the client as a server fault.
+MAX_SEARCH_TEXT = 256
+
+
+def check_search_text(label: str, text: str | None) -> None:
+    """A search string the storage can match: longer ones are the client's mistake."""
+    if text is not None and len(text) > MAX_SEARCH_TEXT:
+        raise BadRequest(f"{label} is longer than {MAX_SEARCH_TEXT} characters")
 
 
 def is_custom_field_name(name: str) -> bool:

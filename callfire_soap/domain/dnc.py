@@ -87,6 +87,14 @@ def check_list_name(name: str | None) -> str:
     return cleaned
 
 
+def check_name_filter(label: str, text: str | None) -> None:
+    """QueryDncLists/Name and QueryDncNumbers/DncListName match names by substring; a
+    substring longer than any name can be matches nothing, so it is a client mistake (and
+    unbounded, its LIKE pattern could exceed SQLite's limit: a server fault)."""
+    if text is not None and len(text) > MAX_NAME_LENGTH:
+        raise BadRequest(f"{label} is longer than {MAX_NAME_LENGTH} characters")
+
+
 def normalize_numbers(tokens: Iterable[str], region: str = DEFAULT_REGION) -> list[str]:
     """Each token in the legacy 11-digit form, duplicates dropped, first-seen order kept.
     Any invalid token faults the request and the message names the offending tokens."""

@@ -34,3 +34,11 @@ class AccountExists(Conflict):
 
 class DuplicateRequestId(Conflict):
     """The account already created a contact list with this RequestId."""
+
+
+class Retryable(ServiceError):
+    """Storage met a deadlock or a serialization failure: the database rolled the transaction
+    back, so nothing of the unit of work was written and the whole use case may be run again
+    (services/retry.py does, a few times). A client only sees it when retries run out."""
+
+    fault_code = "UNAVAILABLE"

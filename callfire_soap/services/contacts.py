@@ -4,13 +4,22 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from ..domain.contacts import DECLARED_FIELDS, MAX_VALUE, PHONE_FIELDS, Contact, is_custom_field_name
+from ..domain.contacts import (
+    DECLARED_FIELDS,
+    MAX_CUSTOM_FIELDS,
+    MAX_VALUE,
+    PHONE_FIELDS,
+    Contact,
+    check_search_text,
+    is_custom_field_name,
+)
 from ..domain.errors import BadRequest, NotFound
 from ..domain.history import Action
 from ..domain.paging import Page
 from ..domain.phone import DEFAULT_REGION, normalize_or_keep
 from ..domain.phone import MAX_LENGTH as MAX_PHONE
 from .ports import UnitOfWorkFactory
+from .retry import rerun_on_conflict
 
 
 @dataclass
@@ -30,8 +39,16 @@ def check_value(name: str, value: str | None) -> None:
         raise BadRequest(f"Attribute {name} contains a NUL character")
 
 
+def too_many_custom_fields(count: int, what: str = "A contact") -> BadRequest:
+    return BadRequest(f"{what} would have {count} custom fields; a contact may have at most "
+                      f"{MAX_CUSTOM_FIELDS}")
+
+
 def check_custom_fields(custom: Mapping[str, str | None]) -> None:
-    """Names that can travel as XML attributes, values within the limits."""
+    """Names that can travel as XML attributes, values within the limits, at most
+    MAX_CUSTOM_FIELDS of them (every response that lists the contact pays for each)."""
+    if len(custom) > MAX_CUSTOM_FIELDS:
+        raise too_many_custom_fields(len(custom))
     for name, value in custom.items():
         if not is_custom_field_name(name):
             raise BadRequest(f"{name!r} cannot be used as a custom field name")
@@ -45,6 +62,7 @@ def query_contacts(uow_factory: UnitOfWorkFactory, account_id: int, page: Page,
     a custom field); without String it selects contacts that have that attribute set."""
     if field_name is not None and field_name not in DECLARED_FIELDS and not is_custom_field_name(field_name):
         raise BadRequest(f"Field {field_name!r} is not a contact attribute")
+    check_search_text("String", text)
     with uow_factory(write=False) as uow:
         return uow.contacts.query(account_id, page, list_id=list_id, field=field_name or None,
                                   text=text or None)
@@ -57,6 +75,7 @@ def get_contact(uow_factory: UnitOfWorkFactory, account_id: int, contact_id: int
     return contact
 
 
+@rerun_on_conflict
 def update_contacts(uow_factory: UnitOfWorkFactory, account_id: int, changes: Sequence[ContactChanges],
                     region: str = DEFAULT_REGION) -> int:
     """Apply each element's attributes to the account's contact with that id. Unknown ids
@@ -84,12 +103,17 @@ def update_contacts(uow_factory: UnitOfWorkFactory, account_id: int, changes: Se
                     contact.custom[name] = value
                 else:
                     contact.custom.pop(name, None)
+            # Checked on the result: fields the contact already has count too. Raising here
+            # rolls the whole request back.
+            if len(contact.custom) > MAX_CUSTOM_FIELDS:
+                raise too_many_custom_fields(len(contact.custom), f"Contact {contact.id}")
             uow.contacts.save(contact)
             updated += 1
         uow.commit()
     return updated
 
 
+@rerun_on_conflict
 def remove_contacts(uow_factory: UnitOfWorkFactory, account_id: int, ids: Sequence[int]) -> int:
     with uow_factory() as uow:
         # A list import of the account may be about to add these contacts to a list:

@@ -13,6 +13,7 @@ from ..domain.dnc import (
     DncNumber,
     channels_to_remove,
     check_list_name,
+    check_name_filter,
     flags_to_add,
     normalize_number,
     normalize_numbers,
@@ -22,12 +23,14 @@ from ..domain.errors import NotFound
 from ..domain.paging import Page
 from ..domain.phone import DEFAULT_REGION
 from .ports import UnitOfWorkFactory
+from .retry import rerun_on_conflict
 
 
 def _list_not_found(list_id: int) -> NotFound:
     return NotFound(f"DNC list {list_id} not found")
 
 
+@rerun_on_conflict
 def create_dnc_list(uow_factory: UnitOfWorkFactory, account_id: int, name: str | None,
                     campaign_id: int | None = None, call_dnc: bool | None = None,
                     text_dnc: bool | None = None, tokens: Sequence[str] = (), region: str = DEFAULT_REGION) -> int:
@@ -54,10 +57,12 @@ def query_dnc_lists(uow_factory: UnitOfWorkFactory, account_id: int, page: Page,
                     campaign_id: int | None = None, name: str | None = None) -> tuple[int, list[DncList]]:
     """Lists of the account, by id; CampaignId matches exactly, Name is a case-insensitive
     substring. A blank Name does not filter."""
+    check_name_filter("Name", name)
     with uow_factory(write=False) as uow:
         return uow.dnc.query_lists(account_id, page, campaign_id=campaign_id, name=name or None)
 
 
+@rerun_on_conflict
 def delete_dnc_list(uow_factory: UnitOfWorkFactory, account_id: int, list_id: int) -> None:
     """Deletes the list and its numbers for good (a DNC list has no status to keep).
     An unknown id faults, so a client that deletes the wrong id finds out."""
@@ -67,6 +72,7 @@ def delete_dnc_list(uow_factory: UnitOfWorkFactory, account_id: int, list_id: in
         uow.commit()
 
 
+@rerun_on_conflict
 def add_numbers(uow_factory: UnitOfWorkFactory, account_id: int, list_id: int, call_dnc: bool | None,
                 text_dnc: bool | None, tokens: Sequence[str], region: str = DEFAULT_REGION) -> None:
     """Put the numbers on the list with the given flags (omitted = true); numbers already
@@ -80,6 +86,7 @@ def add_numbers(uow_factory: UnitOfWorkFactory, account_id: int, list_id: int, c
         uow.commit()
 
 
+@rerun_on_conflict
 def remove_numbers(uow_factory: UnitOfWorkFactory, account_id: int, list_id: int, call_dnc: bool | None,
                    text_dnc: bool | None, tokens: Sequence[str], region: str = DEFAULT_REGION) -> None:
     """Without flags the numbers leave the list; with flags only the channels given as
@@ -100,6 +107,7 @@ def query_dnc_numbers(uow_factory: UnitOfWorkFactory, account_id: int, page: Pag
     """One entry per (number, list), ordered by number then list id. Unknown list ids and
     names simply match nothing, as QueryContacts does with an unknown ContactListId."""
     digits = number_prefix(prefix)
+    check_name_filter("DncListName", list_name)
     with uow_factory(write=False) as uow:
         return uow.dnc.query_numbers(
             account_id, page, prefix=digits, list_id=list_id, list_name=list_name or None,
@@ -107,6 +115,7 @@ def query_dnc_numbers(uow_factory: UnitOfWorkFactory, account_id: int, page: Pag
         )
 
 
+@rerun_on_conflict
 def update_dnc_number(uow_factory: UnitOfWorkFactory, account_id: int, raw_number: str | None,
                       call_dnc: bool | None, text_dnc: bool | None, region: str = DEFAULT_REGION) -> None:
     """Set the given flags of the number on every list of the account (omitted flags stay

@@ -19,7 +19,14 @@ from dataclasses import dataclass
 from ..domain.contacts import DECLARED_FIELDS, PHONE_FIELDS, Contact
 from ..domain.phone import DEFAULT_REGION, normalize, normalize_all, normalize_or_keep
 from .contacts import check_custom_fields, check_value
-from .list_sources import ContactIdsSource, ListSource, NumbersSource, parse_numbers_source, source_contacts
+from .list_sources import (
+    ContactIdsSource,
+    ListSource,
+    NumbersSource,
+    ValidatedNumbers,
+    parse_numbers_source,
+    source_contacts,
+)
 from .ports import UnitOfWork
 
 BATCH = 2000
@@ -77,6 +84,9 @@ class ListImport:
         self.uow.lists.lock_account_imports(self.account_id)
         if isinstance(source, ContactIdsSource):
             self._import_ids(source.ids)
+        elif isinstance(source, ValidatedNumbers):
+            for batch in _batches(source.numbers, NUMBERS_BATCH):
+                self._import_number_batch(source.attribute, batch)
         elif isinstance(source, NumbersSource) and self.validate:
             self._import_numbers(source)
         else:
@@ -151,14 +161,15 @@ class ListImport:
     def _import_numbers(self, source: NumbersSource) -> None:
         attribute, tokens = parse_numbers_source(source)
         for batch in _batches(tokens, NUMBERS_BATCH):
-            self._import_number_batch(attribute, batch)
+            self._import_number_batch(attribute, normalize_all(batch, self.region))
 
-    def _import_number_batch(self, attribute: str, tokens: list[str]) -> None:
+    def _import_number_batch(self, attribute: str, normalised: list[str | None]) -> None:
+        """normalised: per token its legacy form, None for an invalid one."""
         # As _keep: invalid first, then the first occurrence of a number in the request wins.
-        valid = [number for number in normalize_all(tokens, self.region) if number is not None]
+        valid = [number for number in normalised if number is not None]
         kept = [number for number in dict.fromkeys(valid) if number not in self._seen_numbers]
         self._seen_numbers.update(kept)
-        self.report.invalid += len(tokens) - len(valid)
+        self.report.invalid += len(normalised) - len(valid)
         self.report.duplicate += len(valid) - len(kept)
         blocked = self.uow.lists.blocked_numbers(self.account_id, kept)
         if blocked:

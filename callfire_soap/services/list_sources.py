@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-from ..domain.contacts import DECLARED_FIELDS, PHONE_FIELDS, Contact, to_custom_field_name
+from ..domain.contacts import DECLARED_FIELDS, MAX_CUSTOM_FIELDS, PHONE_FIELDS, Contact, to_custom_field_name
 from ..domain.errors import BadRequest
 
 DEFAULT_FIELD = "homePhone"
@@ -31,6 +31,16 @@ class NumbersSource:
 
     text: str
     field_name: str | None = None
+
+
+@dataclass
+class ValidatedNumbers:
+    """A NumbersSource with Validate=true, already normalised (services/lists.py does it
+    before the unit of work opens): the Contact attribute, and per token its legacy form
+    or None when it is invalid."""
+
+    attribute: str
+    numbers: Sequence[str | None]
 
 
 @dataclass
@@ -228,6 +238,11 @@ def _with_header(header: list[str], rows: Iterator[list[str]]) -> Iterator[Conta
         (declared if target[0] == "declared" else custom).append((index, target[1]))
     if not declared and not custom:
         raise BadRequest("File has no usable column (expected a header row or one number per line)")
+    # Checked on the header, before any row is read: a file with 100,000 columns would
+    # otherwise import quickly and leave contacts that every response pays for.
+    if len(custom) > MAX_CUSTOM_FIELDS:
+        raise BadRequest(f"File has {len(custom)} custom field columns; a contact may have at most "
+                         f"{MAX_CUSTOM_FIELDS} custom fields")
     for row in rows:
         if not any(cell.strip() for cell in row):
             continue

@@ -52,6 +52,14 @@ class ContactReads:
         return _contact_from_rows(self._get_one.rows({"account_id": account_id, "contact_id": contact_id}))
 
 
+def lock_in_id_order(conn: Connection, query) -> None:
+    """Run ``query`` (ordered by id) FOR UPDATE on PostgreSQL, so the rows are locked in
+    ascending id order: the one lock order for contacts and their memberships that keeps
+    concurrent writers from deadlocking. SQLite serialises writers and has no row locks."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(query.with_for_update()).all()
+
+
 def chunks(items: Sequence, size: int = CHUNK) -> Iterable[Sequence]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
@@ -132,12 +140,15 @@ class ContactRepository:
 
     def get_many(self, account_id: int, ids: Sequence[int], for_update: bool = False) -> dict[int, Contact]:
         """for_update: lock the rows until the transaction ends (PostgreSQL; SQLite writers are
-        serialised anyway), in id order so that concurrent updaters cannot deadlock."""
+        serialised anyway), in id order so that concurrent updaters cannot deadlock.
+        FOR NO KEY UPDATE, the lock an UPDATE of non-key columns takes: it excludes other
+        updaters but not the KEY SHARE lock that inserting a list_members row takes on its
+        contact, so list additions do not wait for (or deadlock with) contact updates."""
         result: dict[int, Contact] = {}
         for part in chunks(sorted(set(ids))):
             query = select(*_COLUMNS).where(contacts.c.account_id == account_id, contacts.c.id.in_(part))
             if for_update:
-                query = query.order_by(contacts.c.id).with_for_update()
+                query = query.order_by(contacts.c.id).with_for_update(key_share=True)
             rows = self.conn.execute(query).all()
             for contact in self._with_custom(rows):
                 result[contact.id] = contact
@@ -205,8 +216,11 @@ class ContactRepository:
 
     def remove(self, account_id: int, ids: Sequence[int]) -> int:
         removed = 0
-        for part in chunks(list(ids)):
+        for part in chunks(sorted(set(ids))):
             owned = select(contacts.c.id).where(contacts.c.account_id == account_id, contacts.c.id.in_(part))
+            # Lock the contacts first, in ascending id order as every other writer does; the
+            # deletes below then only touch rows this transaction holds, in no particular order.
+            lock_in_id_order(self.conn, owned.order_by(contacts.c.id))
             # Explicit child deletes: SQLite only cascades with foreign_keys=ON, which
             # a database opened by another tool may lack.
             self.conn.execute(delete(contact_fields).where(contact_fields.c.contact_id.in_(owned)))

@@ -12,7 +12,7 @@ from ..domain.contacts import Contact
 from ..domain.errors import DuplicateRequestId
 from ..domain.lists import ACTIVE, DELETED, ContactList
 from ..domain.paging import Page
-from .contacts import chunks
+from .contacts import chunks, lock_in_id_order
 from .list_bulk import bulk_writer, index_lookups
 from .tables import PHONE_COLUMNS, contact_lists, contacts, list_members
 
@@ -127,11 +127,16 @@ class ListRepository:
         """Add memberships; contacts already on the list are skipped (by the database on
         SQLite and PostgreSQL, which also keeps concurrent adds of one contact apart)."""
         if contact_ids:
-            bulk_writer(self.conn).add_members(list_id, contact_ids)
+            # Ascending id order: each inserted row KEY SHARE-locks its contact, and every
+            # writer of contacts locks them in this order (no deadlock between them).
+            bulk_writer(self.conn).add_members(list_id, sorted(set(contact_ids)))
 
     def remove_members(self, list_id: int, contact_ids: Sequence[int]) -> int:
         removed = 0
-        for part in chunks(list(contact_ids)):
+        for part in chunks(sorted(set(contact_ids))):
+            lock_in_id_order(self.conn, select(list_members.c.contact_id).where(
+                list_members.c.list_id == list_id, list_members.c.contact_id.in_(part)
+            ).order_by(list_members.c.contact_id))
             removed += self.conn.execute(
                 list_members.delete().where(
                     list_members.c.list_id == list_id, list_members.c.contact_id.in_(part)
@@ -149,6 +154,9 @@ class ListRepository:
                     select(contacts.c.id).where(contacts.c.account_id == account_id, column.in_(part))
                     for column in PHONE_COLUMNS
                 ))
+                lock_in_id_order(self.conn, select(list_members.c.contact_id).where(
+                    list_members.c.list_id == list_id, list_members.c.contact_id.in_(holders)
+                ).order_by(list_members.c.contact_id))
                 removed += self.conn.execute(
                     list_members.delete().where(
                         list_members.c.list_id == list_id, list_members.c.contact_id.in_(holders)

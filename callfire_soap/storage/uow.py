@@ -4,14 +4,28 @@ UnitOfWork and UnitOfWorkFactory implement the protocols of services/ports.py.""
 from __future__ import annotations
 
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError
 
 from ..domain.contacts import Contact
+from ..domain.errors import Retryable
 from .accounts import AccountRepository
 from .contacts import ContactReads, ContactRepository
 from .database import refresh_statistics
 from .dnc import DncRepository
 from .history import HistoryRepository
 from .lists import ListRepository
+
+# PostgreSQL: deadlock_detected, serialization_failure. The server aborted the transaction;
+# rerunning all of it is the documented remedy.
+RETRYABLE_SQLSTATES = {"40P01": "deadlock", "40001": "serialization failure"}
+
+
+def retryable_reason(exc: BaseException | None) -> str | None:
+    """What made the database abort the transaction, if a rerun may succeed; else None."""
+    if not isinstance(exc, DBAPIError) or exc.orig is None:
+        return None
+    state = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+    return RETRYABLE_SQLSTATES.get(state)
 
 
 class UnitOfWork:
@@ -48,12 +62,17 @@ class UnitOfWork:
         if self._tx.is_active:
             self._tx.rollback()
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc_info) -> None:
         try:
             self.rollback()
         finally:
             self.conn.close()
             self.conn = None
+        # Translated here, after the rollback, so that services see a domain error (they know
+        # nothing of SQLAlchemy) and may rerun the whole use case (services/retry.py).
+        reason = retryable_reason(exc_info[1])
+        if reason is not None:
+            raise Retryable(f"the transaction met a concurrent one ({reason}); please retry") from exc_info[1]
 
 
 class UnitOfWorkFactory:

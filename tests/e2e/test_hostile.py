@@ -139,6 +139,30 @@ CASES = [
         '<svc:GetContact xmlns:svc="http://api.callfire.com/service/xsd"><svc:Id>1</svc:Id></svc:GetContact></env:Body>'
         '<env:Body><svc:RemoveContacts xmlns:svc="http://api.callfire.com/service/xsd"><svc:ContactId>1</svc:ContactId>'
         "</svc:RemoveContacts></env:Body></env:Envelope>"), CT12, 500, "BAD_REQUEST", "env:Sender"),
+    # Search strings beyond their limits (domain MAX_SEARCH_TEXT, dnc MAX_NAME_LENGTH): on
+    # SQLite these used to reach the database as a LIKE/GLOB pattern too complex (a server fault).
+    ("50kb-search-string", envelope("<svc:QueryContacts><svc:String>%s</svc:String></svc:QueryContacts>"
+                                    % ("ab*" * 17_000)), CT12, 500, "BAD_REQUEST", "env:Sender"),
+    ("50kb-search-string-in-field", envelope("<svc:QueryContacts><svc:Field>firstName</svc:Field>"
+                                             "<svc:String>%s</svc:String></svc:QueryContacts>" % ("a_%" * 17_000)),
+     CT12, 500, "BAD_REQUEST", "env:Sender"),
+    ("50kb-dnc-list-name-filter", envelope("<svc:QueryDncListsRequest><svc:Name>%s</svc:Name>"
+                                           "</svc:QueryDncListsRequest>" % ("n%" * 25_000)),
+     CT12, 500, "BAD_REQUEST", "env:Sender"),
+    ("50kb-dnc-numbers-list-name", envelope("<svc:QueryDncNumbersRequest><svc:DncListName>%s</svc:DncListName>"
+                                            "</svc:QueryDncNumbersRequest>" % ("n%" * 25_000)),
+     CT12, 500, "BAD_REQUEST", "env:Sender"),
+    ("50kb-dnc-prefix", envelope("<svc:QueryDncNumbersRequest><svc:Prefix>%s</svc:Prefix>"
+                                 "</svc:QueryDncNumbersRequest>" % ("1" * 50_000)),
+     CT12, 500, "BAD_REQUEST", "env:Sender"),
+    # A header that would give each contact 100,000 custom fields: rejected on the header
+    # (MAX_CUSTOM_FIELDS), before any row is read or any list created.
+    ("csv-100000-columns", envelope(
+        "<svc:CreateContactList><svc:Name>wide</svc:Name><svc:ContactSource><svc:File>%s</svc:File>"
+        "</svc:ContactSource></svc:CreateContactList>" % base64.b64encode(
+            ("homePhone," + ",".join(f"c{i}" for i in range(100_000)) + "\n12132212385" + ",v" * 100_000
+             + "\n").encode()).decode()),
+     CT12, 500, "BAD_REQUEST", "env:Sender"),
     ("five-megabyte-attribute-name", envelope('<svc:UpdateContacts><data:Contact id="1" %s="v"/></svc:UpdateContacts>'
                                               % ("n" * 5 * BIG)), CT12, 500, "BAD_REQUEST", "env:Sender"),
 ]

@@ -88,6 +88,7 @@ def scenario(draw):
 
 def _text(case) -> str:
     prefix, _ = case.source
+    # One separator more than tokens (the last one follows the prefix): not strict.
     return prefix + case.separators[-1] + "".join(s + t for s, t in zip(case.separators, case.tokens, strict=False))
 
 

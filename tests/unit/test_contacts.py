@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from callfire_soap.domain.contacts import MAX_VALUE, Contact
+from callfire_soap.domain.contacts import MAX_CUSTOM_FIELDS, MAX_SEARCH_TEXT, MAX_VALUE, Contact
 from callfire_soap.domain.errors import BadRequest, NotFound
 from callfire_soap.domain.history import CALL, TEXT, Action
 from callfire_soap.domain.paging import Page
@@ -86,6 +86,15 @@ def test_query_field_restricts_the_match(uow_factory, account_id, seed, field, t
 def test_query_by_a_field_that_cannot_exist_is_bad_request(uow_factory, account_id, field):
     with pytest.raises(BadRequest):
         service.query_contacts(uow_factory, account_id, ALL, field_name=field, text="x")
+
+
+@pytest.mark.parametrize("field", [None, "firstName", "custom1"])
+def test_query_string_over_the_limit_is_bad_request_naming_it(uow_factory, account_id, seed, field):
+    seed(account_id, Contact(first_name="a" * MAX_SEARCH_TEXT, custom={"custom1": "a" * MAX_SEARCH_TEXT}))
+    total, _ = service.query_contacts(uow_factory, account_id, ALL, field_name=field, text="a" * MAX_SEARCH_TEXT)
+    assert total == 1
+    with pytest.raises(BadRequest, match=f"String is longer than {MAX_SEARCH_TEXT} characters"):
+        service.query_contacts(uow_factory, account_id, ALL, field_name=field, text="a" * (MAX_SEARCH_TEXT + 1))
 
 
 def test_query_by_list_gives_its_members_and_an_unknown_list_nothing(uow_factory, account_id, seed):
@@ -202,6 +211,32 @@ def test_update_at_the_limits_is_accepted(uow_factory, account_id, seed):
         cid, declared={"firstName": "v" * MAX_VALUE}, custom={"n" * 64: "v" * MAX_VALUE})])
     contact = service.get_contact(uow_factory, account_id, cid)
     assert len(contact.first_name) == MAX_VALUE and contact.custom == {"n" * 64: "v" * MAX_VALUE}
+
+
+def fields(count: int, start: int = 0) -> dict[str, str]:
+    return {f"c{i}": "v" for i in range(start, start + count)}
+
+
+def test_update_to_the_custom_field_limit_is_accepted_one_more_is_bad_request(uow_factory, account_id, seed):
+    [cid] = seed(account_id, Contact(first_name="before", custom=fields(MAX_CUSTOM_FIELDS - 1)))
+    # Replacing existing fields and adding the 200th is fine; an empty value removes one.
+    service.update_contacts(uow_factory, account_id, [ContactChanges(cid, custom={"c0": "w", "new": "v"})])
+    assert len(service.get_contact(uow_factory, account_id, cid).custom) == MAX_CUSTOM_FIELDS
+    service.update_contacts(uow_factory, account_id, [ContactChanges(cid, custom={"c1": "", "other": "v"})])
+    # Fields the contact already has count: 200 + 1 new, even spread over two elements.
+    for changes in ([ContactChanges(cid, custom={"one_more": "v"})],
+                    [ContactChanges(cid, declared={"firstName": "after"}, custom={"x1": "v"}),
+                     ContactChanges(cid, custom={"x2": "v"})]):
+        with pytest.raises(BadRequest, match=f"at most {MAX_CUSTOM_FIELDS}"):
+            service.update_contacts(uow_factory, account_id, changes)
+    contact = service.get_contact(uow_factory, account_id, cid)
+    assert len(contact.custom) == MAX_CUSTOM_FIELDS and contact.first_name == "before"
+
+
+def test_update_element_with_too_many_custom_fields_is_bad_request_before_any_work(uow_factory, account_id):
+    with pytest.raises(BadRequest, match=f"at most {MAX_CUSTOM_FIELDS}"):
+        service.update_contacts(uow_factory, account_id,
+                                [ContactChanges(1, custom=fields(MAX_CUSTOM_FIELDS + 1))])
 
 
 # -- remove ----------------------------------------------------------------------------------

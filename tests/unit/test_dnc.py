@@ -104,6 +104,17 @@ def test_query_lists_filters_by_campaign_and_name(uow_factory, account_id, other
     assert [lst.name for lst in found] == expected
 
 
+def test_name_filters_over_the_longest_name_are_bad_request_naming_the_limit(uow_factory, account_id):
+    longest = "n" * MAX_NAME_LENGTH
+    list_id = service.create_dnc_list(uow_factory, account_id, longest, tokens=[LA1])
+    assert [lst.id for lst in service.query_dnc_lists(uow_factory, account_id, ALL, name=longest)[1]] == [list_id]
+    assert entries(uow_factory, account_id, list_name=longest) == [(LA1, list_id, True, True)]
+    with pytest.raises(BadRequest, match=f"Name is longer than {MAX_NAME_LENGTH} characters"):
+        service.query_dnc_lists(uow_factory, account_id, ALL, name=longest + "n")
+    with pytest.raises(BadRequest, match=f"DncListName is longer than {MAX_NAME_LENGTH} characters"):
+        service.query_dnc_numbers(uow_factory, account_id, ALL, list_name=longest + "n")
+
+
 def test_query_lists_pages_and_counts(uow_factory, account_id):
     ids = [service.create_dnc_list(uow_factory, account_id, f"L{i}", tokens=[LA1][:i % 2]) for i in range(5)]
     total, found = service.query_dnc_lists(uow_factory, account_id, Page(2, 2))

@@ -5,7 +5,7 @@ import logging
 
 import pytest
 
-from callfire_soap.domain.contacts import Contact
+from callfire_soap.domain.contacts import MAX_CUSTOM_FIELDS, Contact
 from callfire_soap.domain.dnc import MAX_NAME_LENGTH, Flags
 from callfire_soap.domain.errors import BadRequest, DuplicateRequestId, NotFound
 from callfire_soap.domain.lists import ACTIVE, DELETED
@@ -298,6 +298,39 @@ def test_bad_file_is_bad_request_and_changes_nothing(uow_factory, account_id, mo
     with pytest.raises(BadRequest):
         service.add_to_list(uow_factory, account_id, existing, csv_file(BAD_FILES[name]))
     assert state(uow_factory) == before
+
+
+def _wide_csv(custom_columns: int, rows: int = 1) -> bytes:
+    header = ",".join(["homePhone", *(f"c{i}" for i in range(custom_columns))])
+    row = ",".join([A, *("v" for _ in range(custom_columns))])
+    return ("\n".join([header] + [row] * rows) + "\n").encode()
+
+
+def test_csv_with_the_most_custom_columns_imports(uow_factory, account_id):
+    list_id = service.create_list(uow_factory, account_id, "wide", csv_file(_wide_csv(MAX_CUSTOM_FIELDS)))
+    [contact] = members(uow_factory, account_id, list_id)
+    assert len(contact.custom) == MAX_CUSTOM_FIELDS
+
+
+def test_csv_with_too_many_custom_columns_is_bad_request_before_any_row(uow_factory, account_id):
+    def header_then_explode():
+        yield _wide_csv(100_000, rows=0)
+        raise AssertionError("a row was read")
+
+    existing = service.create_list(uow_factory, account_id, "existing", numbers(A))
+    before = state(uow_factory)
+    for run in (lambda: service.create_list(uow_factory, account_id, "wide", FileSource(header_then_explode())),
+                lambda: service.add_to_list(uow_factory, account_id, existing, FileSource(header_then_explode()))):
+        with pytest.raises(BadRequest, match=f"at most {MAX_CUSTOM_FIELDS} custom fields"):
+            run()
+    assert state(uow_factory) == before
+
+
+def test_contact_elements_with_too_many_custom_fields_are_bad_request(uow_factory, account_id):
+    wide = Contact(home_phone=A, custom={f"c{i}": "v" for i in range(MAX_CUSTOM_FIELDS + 1)})
+    with pytest.raises(BadRequest, match=f"at most {MAX_CUSTOM_FIELDS}"):
+        service.create_list(uow_factory, account_id, "wide", ContactsSource([wide]))
+    assert uow_factory.store.lists == {}
 
 
 # -- names and RequestId ---------------------------------------------------------------------
