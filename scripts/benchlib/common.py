@@ -6,6 +6,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -57,13 +58,15 @@ def free_port() -> int:
 @contextmanager
 def child_server(args: list[str], port: int, env: dict | None = None, health: str = "/healthz", log=None):
     """Run a server process until the block ends; wait until it answers. ``log``: a binary
-    file for the server's stderr (kept for the caller to read), else it is piped."""
+    file for the server's stderr (kept for the caller to read), else a temporary file. Never
+    a pipe: the server writes an access-log line per request, and a pipe nobody reads fills
+    up after ~64 KB and blocks every worker."""
+    if log is None:
+        log = tempfile.TemporaryFile()
     proc = subprocess.Popen(args, env={**os.environ, **(env or {})}, cwd=REPO,
-                            stdout=subprocess.DEVNULL, stderr=log or subprocess.PIPE)
+                            stdout=subprocess.DEVNULL, stderr=log)
 
     def output() -> str:
-        if log is None:
-            return proc.stderr.read().decode(errors="replace")[-2000:]
         log.seek(0)
         return log.read().decode(errors="replace")[-2000:]
 

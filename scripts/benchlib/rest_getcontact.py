@@ -18,6 +18,7 @@ from callfire_soap.domain.contacts import Contact
 from callfire_soap.services.accounts import create_account
 
 from .common import Figure, child_server, free_port, python
+from .http_getcontact import _all_workers_up
 
 WORKERS, THREADS, CONNECTIONS = 2, 4, 8
 ROUNDS = 3
@@ -62,6 +63,7 @@ def run(database_url: str, seconds: int = 10) -> Figure:
     serve = [python(), "-m", "callfire_soap.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
              "--workers", str(WORKERS), "--threads", str(THREADS), "--database", database_url]
     with child_server(serve, port):
+        _all_workers_up("granian", port)
         soap_url = f"http://127.0.0.1:{port}/api/1.1/soap12/contact"
         rest_url = f"http://127.0.0.1:{port}/api/1.1/rest/contact/{cid}"
         soap_check = requests.post(soap_url, data=soap_body, headers=soap_headers, timeout=10)
