@@ -111,3 +111,23 @@ PG_BASE = os.environ.get("CALLFIRE_TEST_PG_URL", "postgresql+psycopg://postgres@
 
 def database_kind() -> str:
     return os.environ.get("CALLFIRE_TEST_DATABASE", "sqlite").lower()
+
+
+def start_server(database_url: str, port: int, *args: str, env=None):
+    """`callfire-soap serve` as a subprocess on ``port``, once /healthz answers."""
+    import subprocess
+    import sys
+    import time
+
+    proc = subprocess.Popen([sys.executable, "-m", "callfire_soap.cli", "serve", "--port", str(port),
+                             "--database", database_url, *args], env={**os.environ, **(env or {})},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
+                return proc
+        except requests.RequestException:
+            pass
+        assert proc.poll() is None and time.monotonic() < deadline, "server did not start"
+        time.sleep(0.1)

@@ -5,7 +5,6 @@ import signal
 import socket
 import sqlite3
 import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -13,7 +12,7 @@ import uuid
 import requests
 from sqlalchemy import create_engine, text
 
-from tests.support import envelope
+from tests.support import envelope, start_server
 
 N = 60_000
 
@@ -25,17 +24,7 @@ def _free_port() -> int:
 
 
 def _start(database_url: str, port: int) -> subprocess.Popen:
-    proc = subprocess.Popen([sys.executable, "-m", "callfire_soap.cli", "serve", "--port", str(port),
-                             "--database", database_url], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
-                return proc
-        except requests.RequestException:
-            pass
-        assert proc.poll() is None and time.monotonic() < deadline, "server did not start"
-        time.sleep(0.1)
+    return start_server(database_url, port)
 
 
 def _import_in_progress(database_url: str) -> bool:

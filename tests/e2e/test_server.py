@@ -1,6 +1,5 @@
 """`serve` under granian, as a process tree: the workers die with the supervisor, and the
 server's environment never stands in for a header a request did not send."""
-import os
 import signal
 import socket
 import subprocess
@@ -11,7 +10,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.support import envelope
+from tests.support import envelope, start_server
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 
@@ -23,18 +22,7 @@ def _free_port() -> int:
 
 
 def _serve(database_url: str, port: int, *args: str, env=None) -> subprocess.Popen:
-    proc = subprocess.Popen([sys.executable, "-m", "callfire_soap.cli", "serve", "--port", str(port),
-                             "--database", database_url, *args], env={**os.environ, **(env or {})},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
-                return proc
-        except requests.RequestException:
-            pass
-        assert proc.poll() is None and time.monotonic() < deadline, "server did not start"
-        time.sleep(0.1)
+    return start_server(database_url, port, *args, env=env)
 
 
 def _children(pid: int) -> list[int]:
