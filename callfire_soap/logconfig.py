@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import sys
 import time
 
@@ -50,10 +51,17 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
+# Printable ASCII but space, '"', '=' and '\\': written as it is (checked by one regex match,
+# which is most values; the character-by-character check below decides the rest).
+_PLAIN = re.compile(r'[!#-<>-\[\]-~]+')
+
+
 def _text_value(value) -> str:
     if value is None or value == "":
         return "-"
     text = str(value)
+    if _PLAIN.fullmatch(text):
+        return text
     # Client-controlled values (a login) must not break the line or fake another field.
     if any(ch.isspace() or ch in '"=\\' or not ch.isprintable() for ch in text):
         return json.dumps(text)

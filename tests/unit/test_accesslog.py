@@ -3,9 +3,12 @@ fields of an access record, and routes as bounded metric labels."""
 from __future__ import annotations
 
 import io
+import json
 import logging
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from callfire_soap.accesslog import ObservedApp, entrypoint_of, operation_of
 from callfire_soap.faults import ServiceFault
@@ -77,3 +80,14 @@ def test_formatters_keep_client_text_on_one_line():
 
     data = json.loads(JsonFormatter().format(record))
     assert data["login"] == 'eve\nstatus=200 x="' and data["status"] == 401
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=12))
+def test_text_values_are_quoted_exactly_when_a_character_needs_it(text):
+    """The one-regex fast path gives the character-by-character rule's answer."""
+    from callfire_soap.logconfig import _text_value
+
+    needs_quoting = any(ch.isspace() or ch in '"=\\' or not ch.isprintable() for ch in text)
+    expected = "-" if text == "" else (json.dumps(text) if needs_quoting else text)
+    assert _text_value(text) == expected
