@@ -13,7 +13,7 @@ import logging
 import math
 from http import HTTPStatus
 
-from ..faults import ServiceFault, as_service_fault
+from ..faults import ServiceFault, as_service_fault, bounded
 from ..operations.checks import check_message, check_schema_rules
 from ..operations.table import Created, Operation, Scope
 from ..request_body import BodyError, read_body
@@ -36,7 +36,6 @@ FAULT_STATUS = {
     "TIMEOUT": 504,
 }
 _PREFIX_LENGTH = len(PREFIX)
-MAX_MESSAGE = 500
 
 
 def _status_line(code: int) -> str:
@@ -131,8 +130,7 @@ class RestEndpoint:
         return base + PREFIX + shape.location.format(id=new_id)
 
     def _error(self, start_response, as_json: bool, status: int, message: str, extra_headers=()):
-        if len(message) > MAX_MESSAGE:  # messages may quote what the client sent
-            message = message[:MAX_MESSAGE] + "..."
+        message = bounded(message)  # messages may quote what the client sent
         root = xml_body.exception_tree(status, message)
         if as_json:
             document, content_type = json_body.serialize(root), json_body.CONTENT_TYPE
