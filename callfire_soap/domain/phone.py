@@ -16,16 +16,6 @@ from . import nanp
 
 DEFAULT_REGION = "US"
 
-_SEPARATORS = re.compile(r"[\s,]+")
-
-
-def split_numbers(text: str | None) -> list[str]:
-    """Tokens of a PhoneNumberList; the legacy docs allow commas as well as whitespace."""
-    if not text:
-        return []
-    return [token for token in _SEPARATORS.split(text) if token]
-
-
 def normalize(raw: str, region: str = DEFAULT_REGION) -> str | None:
     """The legacy form of a valid number, or None when phonenumbers rejects it."""
     candidate = raw.strip()

@@ -11,10 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ..domain.phone import split_numbers
 from ..services import contacts as contact_service
 from ..services import dnc as dnc_service
 from ..services import lists as list_service
+from ..services.list_sources import number_tokens
 from . import messages as m
 from .convert import id_list, list_source, page, validate_flag
 
@@ -198,7 +198,7 @@ def query_dnc_lists(s: Scope, r: m.QueryDncLists):
            Created("contact/dnc/list/{id}"), Route("POST", "contact/dnc/list"))
 def create_dnc_list(s: Scope, r: m.CreateDncList):
     return dnc_service.create_dnc_list(
-        s.uow, s.account_id, r.Name, r.CampaignId, r.CallDnc, r.TextDnc, split_numbers(r.Numbers),
+        s.uow, s.account_id, r.Name, r.CampaignId, r.CallDnc, r.TextDnc, list(number_tokens(r.Numbers)),
         s.region,
     )
 
@@ -215,7 +215,7 @@ def _dnc_numbers(use_case):
     """AddNumbersToDncList and RemoveNumbersFromDncList: one request shape, one call shape."""
 
     def call(s: Scope, r: m.DncNumbersRequest):
-        use_case(s.uow, s.account_id, r.Id, r.CallDnc, r.TextDnc, split_numbers(r.Numbers), s.region)
+        use_case(s.uow, s.account_id, r.Id, r.CallDnc, r.TextDnc, list(number_tokens(r.Numbers)), s.region)
 
     return call
 

@@ -4,7 +4,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from callfire_soap.domain import nanp
-from callfire_soap.domain.phone import normalize, parse_number, split_numbers
+from callfire_soap.domain.phone import normalize, parse_number
+from callfire_soap.services.list_sources import number_tokens
 
 
 @pytest.mark.parametrize("raw, expected", [
@@ -24,9 +25,9 @@ def test_normalize(raw, expected):
     assert normalize(raw) == expected
 
 
-def test_split_numbers_accepts_commas_and_whitespace():
-    assert split_numbers(" 1,2\n3\t,, 4 ") == ["1", "2", "3", "4"]
-    assert split_numbers(None) == [] and split_numbers("") == []
+def test_number_tokens_accept_commas_and_whitespace():
+    assert list(number_tokens(" 1,2\n3\t,, 4 ")) == ["1", "2", "3", "4"]
+    assert list(number_tokens(None)) == [] and list(number_tokens("")) == []
 
 
 def test_the_fast_path_is_on_and_knows_its_depth():
