@@ -175,10 +175,29 @@ _valid_prefix: dict[str, bool] = {}
 _lock = threading.Lock()
 
 
+# What classify() says of a canonical NANP number that phonenumbers turns down.
+INVALID = "invalid"            # parse_number() gives None
+INVALID_AS_NANP = "retry"      # ten digits: only parse_number()'s "+" + digits retry is left
+
+
 def fast_valid(raw: str, region: str) -> str | None:
     """The legacy form ("1" + ten digits) when ``raw`` is a canonical NANP number that
     phonenumbers accepts; None when the fast path cannot decide (the caller then asks
     phonenumbers, which also handles every invalid or non-canonical input)."""
+    verdict = classify(raw, region)
+    return verdict if verdict not in (None, INVALID, INVALID_AS_NANP) else None
+
+
+def classify(raw: str, region: str) -> str | None:
+    """For a canonical NANP number: its legacy form when valid, INVALID when parse_number()
+    gives None, INVALID_AS_NANP when only the retry as an international number is left.
+    None when ``raw`` is not canonical (or the fast path is off): phonenumbers decides.
+
+    An invalid canonical number is invalid whichever way phonenumbers reads it as NANP:
+    with or without "+1" or the leading "1" (country code or national prefix), the national
+    number is the same ten digits or longer, and no NANP number is longer. parse_number()'s
+    second chance, "+" + digits, reads "1..." as country code 1 again, so only a ten-digit
+    token can still be an international number."""
     if DEPTH is None:
         return None
     # "1" + ten ASCII digits is what exports (and the legacy API) mostly send: skip the regex
@@ -194,6 +213,12 @@ def fast_valid(raw: str, region: str) -> str | None:
         if match.group(1) != "+1" and region not in NANP_REGIONS:
             return None  # without "+1" the digits mean something else in a non-NANP region
         national = match.group(2)
+    if not _valid(national):
+        return INVALID_AS_NANP if len(raw) == NATIONAL_LENGTH else INVALID
+    return "1" + national
+
+
+def _valid(national: str) -> bool:
     key = national[:DEPTH]
     valid = _valid_prefix.get(key)
     if valid is None:
@@ -202,7 +227,7 @@ def fast_valid(raw: str, region: str) -> str | None:
             if len(_valid_prefix) >= _CACHE_LIMIT:
                 _valid_prefix.clear()
             _valid_prefix[key] = valid
-    return "1" + national if valid else None
+    return valid
 
 
 def fast_valid_all(raws: list[str], region: str) -> list[str | None]:

@@ -21,9 +21,13 @@ def normalize(raw: str, region: str = DEFAULT_REGION) -> str | None:
     candidate = raw.strip()
     if not candidate:
         return None
-    number = nanp.fast_valid(candidate, region)
-    if number is not None:
-        return number
+    verdict = nanp.classify(candidate, region)
+    if verdict == nanp.INVALID:
+        return None
+    if verdict == nanp.INVALID_AS_NANP:
+        return _as_international(candidate)
+    if verdict is not None:
+        return verdict
     if surely_invalid(candidate, region):
         return None
     return parse_number(candidate, region)
@@ -46,17 +50,21 @@ def parse_number(candidate: str, region: str = DEFAULT_REGION) -> str | None:
             return parse_number("+" + candidate, region)
         return None
     if not phonenumbers.is_valid_number(parsed):
-        if candidate.isdigit() and not candidate.startswith("+"):
-            try:
-                retry = phonenumbers.parse("+" + candidate, None)
-            except phonenumbers.NumberParseException:
-                return None
-            if phonenumbers.is_valid_number(retry):
-                parsed = retry
-            else:
-                return None
-        else:
-            return None
+        return _as_international(candidate) if candidate.isdigit() else None
+    return _legacy_form(parsed)
+
+
+def _as_international(digits: str) -> str | None:
+    """parse_number()'s second chance for digits that are not a valid national number:
+    the digits as an E.164 number (country code first)."""
+    try:
+        retry = phonenumbers.parse("+" + digits, None)
+    except phonenumbers.NumberParseException:
+        return None
+    return _legacy_form(retry) if phonenumbers.is_valid_number(retry) else None
+
+
+def _legacy_form(parsed) -> str:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)[1:]
 
 
