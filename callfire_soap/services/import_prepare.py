@@ -21,6 +21,7 @@ from typing import Protocol
 from ..domain.contacts import DECLARED_FIELDS, MAX_VALUE, PHONE_FIELDS, Contact
 from ..domain.errors import BadRequest
 from ..domain.phone import DEFAULT_REGION, normalize_all, normalize_or_keep
+from ..domain.phone import MAX_LENGTH as MAX_PHONE
 from .contacts import check_custom_fields, check_value
 from .list_csv import CsvLayout, read_csv, row_contacts
 from .list_sources import ContactsSource, FileSource
@@ -96,16 +97,12 @@ class Preparer:
         # Numbers kept so far (as ints: half the memory of strings for a million rows).
         self._seen: set[int] = set()
 
-    def batches(self, candidates: Iterator[Candidate], checked_names: bool) -> Iterator[list[Candidate]]:
-        """checked_names: custom field names come from a header and are valid already."""
+    def batches(self, candidates: Iterator[Candidate], checked: bool) -> Iterator[list[Candidate]]:
+        """checked: the candidates were checked already (_file_candidates)."""
         while batch := list(itertools.islice(candidates, BATCH)):
-            for line, contact, _ in batch:
-                try:
-                    _check(contact, not self.prepared.validate, checked_names)
-                except BadRequest as exc:
-                    if line is None:
-                        raise
-                    raise BadRequest(f"File line {line}: {exc.message}") from None
+            if not checked:
+                for _, contact, _ in batch:
+                    _check(contact, not self.prepared.validate, checked_names=False)
             kept = self._validated(batch) if self.prepared.validate else self._as_given(batch)
             if self.prepared.progress:
                 self.prepared.progress(len(batch))
@@ -178,15 +175,25 @@ def prepare(source: ContactsSource | FileSource, validate: bool, region: str = D
         prepared.ignored_columns = list(layout.ignored)
         if reject is not None:
             reject.header(layout.header)
-        batches = preparer.batches(_file_candidates(layout, rows, reject is not None), checked_names=True)
+        candidates = _file_candidates(layout, rows, reject is not None, phones=not validate)
+        batches = preparer.batches(candidates, checked=True)
     else:
-        batches = preparer.batches(((None, c, None) for c in source.contacts), checked_names=False)
+        batches = preparer.batches(((None, c, None) for c in source.contacts), checked=False)
     prepared.batches = batches if stream else _Packed(batches)
     return prepared
 
 
-def _file_candidates(layout: CsvLayout, rows: Iterator[tuple[int, list[str]]], keep_cells: bool
-                     ) -> Iterator[Candidate]:
+def _file_candidates(layout: CsvLayout, rows: Iterator[tuple[int, list[str]]], keep_cells: bool,
+                     phones: bool) -> Iterator[Candidate]:
+    """The rows' candidates, checked. A row whose cells are all within the shortest limit
+    (a phone's) needs no check of its values: decoding refused NUL characters already, and
+    the header's custom field names are valid by construction."""
     for line, row in rows:
+        short = max(map(len, row)) <= MAX_PHONE
         for contact in row_contacts(layout, row):
+            if not short:
+                try:
+                    _check(contact, phones, checked_names=True)
+                except BadRequest as exc:
+                    raise BadRequest(f"File line {line}: {exc.message}") from None
             yield line, contact, row if keep_cells else None

@@ -203,11 +203,12 @@ def row_contacts(layout: CsvLayout, row: list[str]) -> Iterator[Contact]:
                 yield Contact(home_phone=cell.strip())
         return
     width = len(row)
-    contact = Contact()
+    declared = {}
     for index, attribute in layout.declared:
-        if index < width and row[index].strip():
-            setattr(contact, attribute, row[index].strip())
+        if index < width and (value := row[index].strip()):
+            declared[attribute] = value
+    custom = {}
     for index, name in layout.custom:
-        if index < width and row[index].strip():
-            contact.custom[name] = row[index].strip()
-    yield contact
+        if index < width and (value := row[index].strip()):
+            custom[name] = value
+    yield Contact(**declared, custom=custom)
