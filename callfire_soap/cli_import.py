@@ -6,6 +6,7 @@ import argparse
 import csv
 import os
 import sys
+import threading
 
 from .cli_support import fail
 
@@ -36,13 +37,17 @@ class RejectsFile:
         self.handle = open(self.partial, "w", newline="", encoding="utf-8")  # noqa: SIM115 - finish/discard
         self.writer = csv.writer(self.handle)
         self.count = 0
+        # Invalid and duplicate rows come from the thread preparing the file, DNC rows from
+        # the one writing it.
+        self.lock = threading.Lock()
 
     def header(self, cells: list[str]) -> None:
         self.writer.writerow(["line", "reason", *cells])
 
     def __call__(self, line: int | None, reason: str, cells: list[str] | None) -> None:
-        self.count += 1
-        self.writer.writerow(["" if line is None else line, reason, *(cells or ())])
+        with self.lock:
+            self.count += 1
+            self.writer.writerow(["" if line is None else line, reason, *(cells or ())])
 
     def finish(self) -> None:
         self.handle.close()

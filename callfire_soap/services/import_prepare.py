@@ -8,12 +8,15 @@ unit of work opens, so that on SQLite the database write lock, which every other
 writer waits for, is held only for the database work. Its prepared batches are kept
 marshalled, about the size of the input, not as one Contact object per row. A streamed source
 (`contacts import` of a file of any size) is prepared batch by batch inside its one
-transaction instead: holding a million prepared rows would exceed the memory budget.
+transaction instead: holding a million prepared rows would exceed the memory budget. A
+thread prepares the next batches meanwhile (_ahead).
 """
 from __future__ import annotations
 
 import itertools
 import marshal
+import queue
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -179,8 +182,49 @@ def prepare(source: ContactsSource | FileSource, validate: bool, region: str = D
         batches = preparer.batches(candidates, checked=True)
     else:
         batches = preparer.batches(((None, c, None) for c in source.contacts), checked=False)
-    prepared.batches = batches if stream else _Packed(batches)
+    prepared.batches = _ahead(batches) if stream else _Packed(batches)
     return prepared
+
+
+def _ahead(batches: Iterator[list[Candidate]], depth: int = 2) -> Iterator[list[Candidate]]:
+    """The batches, each prepared in a thread while the caller writes the one before: the
+    database's own work (SQLite's C code, a PostgreSQL server process) runs without the GIL,
+    so parsing and normalising overlap with it. At most ``depth`` batches wait. An error of
+    the preparing thread is raised here; closing this generator stops the thread."""
+    waiting: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(item) -> bool:
+        while not stop.is_set():
+            try:
+                waiting.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for batch in batches:
+                if not put(("batch", batch)):
+                    return
+            put(("done", None))
+        except BaseException as exc:  # noqa: BLE001 - handed to the consuming thread
+            put(("error", exc))
+
+    thread = threading.Thread(target=produce, name="import-prepare", daemon=True)
+    thread.start()
+    try:
+        while True:
+            kind, value = waiting.get()
+            if kind == "error":
+                raise value
+            if kind == "done":
+                return
+            yield value
+    finally:
+        stop.set()
+        thread.join()
 
 
 def _file_candidates(layout: CsvLayout, rows: Iterator[tuple[int, list[str]]], keep_cells: bool,

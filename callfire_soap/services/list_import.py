@@ -165,13 +165,19 @@ class ListImport:
     # invalid and duplicate scrubs). Equivalence with it (same contacts, fields, members,
     # search index and report) is tested in tests/integration/test_list_import_prepared.py.
     def _import_prepared(self, prepared: Prepared) -> None:
-        for batch in prepared.batches:
-            if prepared.validate:
-                self._import_prepared_batch(batch, prepared)
-            else:
-                contacts = [contact for _, contact, _ in batch]
-                self._add_members(self.uow.lists.insert_contacts(self.account_id, contacts))
-                self.report.created += len(contacts)
+        batches = iter(prepared.batches)
+        try:
+            for batch in batches:
+                if prepared.validate:
+                    self._import_prepared_batch(batch, prepared)
+                else:
+                    contacts = [contact for _, contact, _ in batch]
+                    self._add_members(self.uow.lists.insert_contacts(self.account_id, contacts))
+                    self.report.created += len(contacts)
+        finally:
+            close = getattr(batches, "close", None)
+            if close is not None:  # a failed import stops the thread preparing a streamed file
+                close()
         self.report.invalid += prepared.invalid
         self.report.duplicate += prepared.duplicate
         self.report.custom_columns = dict(prepared.custom_columns)

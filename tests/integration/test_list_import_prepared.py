@@ -68,7 +68,8 @@ def scenario(draw):
     dnc = draw(st.lists(st.tuples(numbers, st.booleans()), max_size=5))
     return SimpleNamespace(header=header, rows=rows, existing=existing, dnc=dnc,
                            validate=draw(st.booleans()), batch=draw(st.integers(1, 6)),
-                           copy=draw(st.booleans()), chunk=draw(st.integers(1, 40)))
+                           copy=draw(st.booleans()), chunk=draw(st.integers(1, 40)),
+                           stream=draw(st.booleans()))
 
 
 def _file(case) -> bytes:
@@ -143,7 +144,8 @@ def _check_equivalence(app, case, monkeypatch):
     with monkeypatch.context() as spy:
         spy.setattr(ListImport, "_import_batch", lambda self, b: general_calls.append(b))
         rejects = Rejects()
-        prepared = prepare(FileSource(_chunks(data, case.chunk)), case.validate, reject=rejects)
+        prepared = prepare(FileSource(_chunks(data, case.chunk)), case.validate, reject=rejects,
+                           stream=case.stream)
         assert isinstance(prepared, Prepared)
         fast_list, fast_report = _run(app, fast_account, prepared, case.validate)
     assert general_calls == []  # the prepared path took every candidate
@@ -178,7 +180,7 @@ def test_fixed_file_touches_every_rule(app, monkeypatch):
               ["Blocked", c, "", "", "4"], ["Merge", d, b, "silver", "5"], ["New", e, "", "", "6"],
               ["Cleared", b[1:], "", "", "7"]],
         existing=[Contact(work_phone=d), Contact(home_phone=b)], dnc=[(c, True), (e, False)],
-        validate=True, batch=2, copy=True, chunk=7,
+        validate=True, batch=2, copy=True, chunk=7, stream=True,
     )
     report = _check_equivalence(app, case, monkeypatch)
     assert (report.invalid, report.duplicate, report.dnc, report.merged, report.created) == (1, 2, 1, 1, 2)
