@@ -10,7 +10,7 @@ from ..domain.errors import BadRequest, DuplicateRequestId, NotFound
 from ..domain.lists import ContactList
 from ..domain.paging import Page
 from ..domain.phone import DEFAULT_REGION, normalize, normalize_all
-from .import_prepare import Prepared, RejectSink, prepare
+from .import_prepare import RejectSink, prepare
 from .list_import import ImportReport, ListImport
 from .list_sources import (
     ContactsSource,
@@ -84,8 +84,6 @@ def _prepared_outside_the_transaction(source: ListSource, validate: bool, region
 def _attempts(source: ListSource) -> int:
     """A source that can be read twice may be imported again after a Retryable; a streamed
     one (a generator of Contact elements, chunks read from a file) would be empty then."""
-    if isinstance(source, Prepared):
-        return 1 if source.streamed else ATTEMPTS
     if isinstance(source, ContactsSource):
         return ATTEMPTS if isinstance(source.contacts, Sequence) else 1
     if isinstance(source, FileSource):
@@ -113,9 +111,12 @@ def create_list_reporting(uow_factory: UnitOfWorkFactory, account_id: int, name:
     each batch handled (see import_prepare)."""
     name = check_list_name(name)  # contact and DNC lists follow one naming rule
     request_id = _clean_request_id(request_id)
+    # Counted on the source as given: the rerun policy (README, *Atomicity*) is the
+    # source's, whatever preparing it made of it.
+    attempts = _attempts(source)
     source = _prepared_outside_the_transaction(source, validate, region, reject, progress)
     return retrying(partial(_create_list, uow_factory, account_id, name, source, validate, request_id,
-                            region, analyze_after), "create_list", _attempts(source))
+                            region, analyze_after), "create_list", attempts)
 
 
 def _create_list(uow_factory: UnitOfWorkFactory, account_id: int, name: str, source: ListSource,
@@ -174,9 +175,10 @@ def _require_active(uow: UnitOfWork, account_id: int, list_id: int) -> None:
 def add_to_list(uow_factory: UnitOfWorkFactory, account_id: int, list_id: int, source: ListSource,
                 validate: bool = True, region: str = DEFAULT_REGION) -> ImportReport:
     """Same sources and safeguards as create; contacts already on the list stay once."""
+    attempts = _attempts(source)  # as create_list_reporting
     source = _prepared_outside_the_transaction(source, validate, region)
     return retrying(partial(_add_to_list, uow_factory, account_id, list_id, source, validate, region),
-                    "add_to_list", _attempts(source))
+                    "add_to_list", attempts)
 
 
 def _add_to_list(uow_factory: UnitOfWorkFactory, account_id: int, list_id: int, source: ListSource,
