@@ -24,8 +24,9 @@ from callfire_soap.domain.paging import Page
 from callfire_soap.services import import_prepare, list_import
 from callfire_soap.services.accounts import create_account
 from callfire_soap.services.import_prepare import Prepared, prepare
+from callfire_soap.services.list_csv import read_csv, row_contacts
 from callfire_soap.services.list_import import ListImport
-from callfire_soap.services.list_sources import FileSource
+from callfire_soap.services.list_sources import ContactsSource, FileSource
 from callfire_soap.storage.list_bulk import postgresql
 from callfire_soap.storage.tables import contact_fields, contacts, list_members
 from tests.list_helpers import add_dnc
@@ -185,3 +186,25 @@ def test_fixed_file_touches_every_rule(app, monkeypatch):
     report = _check_equivalence(app, case, monkeypatch)
     assert (report.invalid, report.duplicate, report.dnc, report.merged, report.created) == (1, 2, 1, 1, 2)
     assert report.custom_columns == {"Member Level": "Member_Level"} and report.ignored_columns == ["id"]
+
+
+def _contacts(data: bytes) -> list[Contact]:
+    layout, rows = read_csv([data])
+    return [contact for _, row in rows for contact in row_contacts(layout, row)]
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(case=scenario())
+def test_prepared_inline_contacts_equal_the_general_path(app, monkeypatch, case):
+    """Contact elements (SOAP, REST) take the prepared path too, before the transaction."""
+    with monkeypatch.context() as patch:
+        patch.setattr(import_prepare, "BATCH", case.batch)
+        patch.setattr(list_import, "BATCH", case.batch)
+        patch.setattr(postgresql, "COPY_FROM", 1 if case.copy else 10**9)
+        data = _file(case)
+        fast_account, general_account = _fresh_account(app, case), _fresh_account(app, case)
+        prepared = prepare(ContactsSource(iter(_contacts(data))), case.validate)
+        fast_list, fast_report = _run(app, fast_account, prepared, case.validate)
+        general_list, general_report = _run(app, general_account, ContactsSource(_contacts(data)), case.validate)
+    assert fast_report == general_report
+    assert _state(app, fast_account, fast_list) == _state(app, general_account, general_list)
