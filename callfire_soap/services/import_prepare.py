@@ -29,10 +29,11 @@ from .contacts import check_custom_fields, check_value
 from .list_csv import CsvLayout, read_csv, row_contacts
 from .list_sources import ContactsSource, FileSource
 
-# Candidates per prepared batch (and per round of lookups and writes in the transaction).
-# Measured on the 200,000-row bench file: 1,000 -> 5,000 saves ~8% of statements' overhead
-# on both backends; beyond that nothing measurable, and a batch is what a streamed import
-# holds in memory at once.
+# Candidates per prepared batch (and per round of lookups and writes in the transaction):
+# the PostgreSQL writer's own chunk (5,000 rows per INSERT or COPY), and small enough that
+# the few batches a streamed import holds at once (_ahead) stay a few MB. Not tuned further
+# by measurement: the writes' index maintenance, not per-statement overhead, dominates
+# (BENCHMARKS.md, CSV import).
 BATCH = 5000
 _DECLARED = tuple(DECLARED_FIELDS.values())
 _PHONE_ATTRS = tuple(DECLARED_FIELDS[name] for name in PHONE_FIELDS)
