@@ -10,6 +10,7 @@ import sys
 
 from . import __version__, logconfig
 from .cli_accounts import add_account_commands, run_account_command
+from .cli_import import add_import_arguments, run_import
 from .cli_support import CliError, describe, explain, fail, require_existing_sqlite
 from .server import DEFAULT_SERVER, SERVERS
 from .storage.database import DEFAULT_DATABASE_URL, database_url
@@ -43,11 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     contacts_commands = contacts.add_subparsers(dest="contacts_command", required=True)
     load = contacts_commands.add_parser(
         "import", help="create a contact list from a CSV export (as CreateContactList with a File)")
-    load.add_argument("file")
-    load.add_argument("--list", required=True, metavar="NAME", help="name of the new list")
-    load.add_argument("--account", metavar="LOGIN", help="owner (default: the only account, if there is one)")
-    load.add_argument("--no-validate", action="store_true",
-                      help="store numbers as given (Validate=false): no scrubbing, no merging")
+    add_import_arguments(load)
     _add_database(load)
 
     db = commands.add_parser("db", help="database schema")
@@ -162,42 +159,7 @@ def _multiprocess_metrics_dir() -> None:
 
 
 def cmd_contacts_import(args) -> int:
-    from .domain.errors import BadRequest
-    from .progress import ProgressReader
-    from .services.list_sources import FileSource
-    from .services.lists import create_list
-
-    backend = _open_backend(args.database)
-    try:
-        with backend.uow(write=False) as uow:
-            if args.account:
-                account_id = uow.accounts.id_of(args.account)
-                if account_id is None:
-                    return _fail(f"unknown account {args.account!r}")
-            else:
-                logins = uow.accounts.logins(limit=2)
-                if len(logins) != 1:
-                    return _fail("give --account LOGIN (the database has %s accounts)"
-                                 % ("no" if not logins else "several"))
-                account_id = uow.accounts.id_of(logins[0])
-        try:
-            reader = ProgressReader(args.file, label=f"importing {os.path.basename(args.file)}")
-        except OSError as exc:
-            return _fail(f"cannot read {args.file}: {exc.strerror}")
-        with reader:
-            try:
-                # An operator's bulk load: refresh the planner statistics whatever its size.
-                list_id = create_list(backend.uow, account_id, args.list, FileSource(reader.chunks()),
-                                      validate=not args.no_validate, region=backend.region, analyze_after=0)
-            except BadRequest as exc:
-                reader.abandon()
-                return _fail(f"nothing imported: {exc.message}")
-        with backend.uow(write=False) as uow:
-            created = uow.lists.get(account_id, list_id)
-    finally:
-        backend.close()
-    print(f"list {created.name!r} (id {list_id}): {created.size} contacts, status {created.status}")
-    return 0
+    return run_import(args, _open_backend)
 
 
 def cmd_db_upgrade(args) -> int:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 import time
 from collections.abc import Iterator
 
@@ -44,6 +45,18 @@ class ProgressReader:
             file=self.stream, disable=not wanted(show, self.stream), mininterval=REFRESH,
             dynamic_ncols=True, leave=True,
         )
+        # The loader may spend longer than REFRESH in one batch's database work without
+        # reading or counting anything (tqdm redraws only when updated): a timer redraws the
+        # bar meanwhile, so its elapsed time, rate and ETA keep moving.
+        self._stop = threading.Event()
+        self._ticker = None
+        if not self._bar.disable:
+            self._ticker = threading.Thread(target=self._tick, name="progress", daemon=True)
+            self._ticker.start()
+
+    def _tick(self) -> None:
+        while not self._stop.wait(REFRESH * 2):
+            self._bar.refresh()
 
     def chunks(self, size: int = CHUNK) -> Iterator[bytes]:
         while chunk := self.handle.read(size):
@@ -64,6 +77,9 @@ class ProgressReader:
         self.close()
 
     def close(self) -> None:
+        self._stop.set()
+        if self._ticker is not None:
+            self._ticker.join()
         if not self._bar.disable:
             self._bar.refresh()
         self._bar.close()

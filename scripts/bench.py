@@ -7,6 +7,7 @@ shared hosts; the ratios are what BENCHMARKS.md tracks).
     python scripts/bench.py --database postgresql+psycopg://postgres@127.0.0.1/test
     python scripts/bench.py --figure http --figure serialize
     python scripts/bench.py --figure rest          # REST GetContact vs SOAP GetContact
+    python scripts/bench.py --figure csv           # contacts import of a 200,000-row CSV
 """
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from scripts.benchlib import common  # noqa: E402
 
-FIGURES = ("http", "rest", "serialize", "import", "search", "memory", "jaxws")
+FIGURES = ("http", "rest", "serialize", "import", "csv", "search", "memory", "jaxws")
 
 
 def _run(name: str, args) -> common.Figure:
@@ -48,6 +49,11 @@ def _run(name: str, args) -> common.Figure:
 
         with common.scratch_database(args.database) as url:
             return list_import.run(url)
+    if name == "csv":
+        from scripts.benchlib import csv_import
+
+        with common.scratch_database(args.database) as url:
+            return csv_import.run(url, rows=args.csv_rows)
     if name == "search":
         from scripts.benchlib import search
 
@@ -67,6 +73,7 @@ def main() -> int:
     parser.add_argument("--figure", action="append", choices=FIGURES, help="run only these figures")
     parser.add_argument("--seconds", type=int, default=10, help="duration of each HTTP load run")
     parser.add_argument("--search-contacts", type=int, default=1_000_000)
+    parser.add_argument("--csv-rows", type=int, default=200_000)
     parser.add_argument("--server-rows", type=int, default=200_000)
     parser.add_argument("--cli-rows", type=int, default=1_000_000)
     args = parser.parse_args()

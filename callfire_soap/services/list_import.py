@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..domain.contacts import DECLARED_FIELDS, PHONE_FIELDS, Contact
 from ..domain.phone import DEFAULT_REGION, normalize, normalize_all, normalize_or_keep
 from .contacts import check_custom_fields, check_value
+from .import_prepare import Candidate, Prepared
 from .list_sources import (
     ContactIdsSource,
     ListSource,
@@ -47,6 +48,9 @@ class ImportReport:
     duplicate: int = 0      # candidates scrubbed as duplicates within the request
     dnc: int = 0            # candidates scrubbed because of a DNC number
     ignored_ids: int = 0    # ContactId source: unknown or other accounts' ids
+    # File source: header cell -> the custom field it became; header cells not imported.
+    custom_columns: dict[str, str] = field(default_factory=dict)
+    ignored_columns: list[str] = field(default_factory=list)
 
 
 def _batches(items: Iterable, size: int | None = None) -> Iterator[list]:
@@ -82,7 +86,9 @@ class ListImport:
 
     def run(self, source: ListSource) -> ImportReport:
         self.uow.lists.lock_account_imports(self.account_id)
-        if isinstance(source, ContactIdsSource):
+        if isinstance(source, Prepared):
+            self._import_prepared(source)
+        elif isinstance(source, ContactIdsSource):
             self._import_ids(source.ids)
         elif isinstance(source, ValidatedNumbers):
             for batch in _batches(source.numbers, NUMBERS_BATCH):
@@ -153,6 +159,58 @@ class ListImport:
             return False
         self._seen_numbers.update(numbers)
         return True
+
+    # -- File and Contact sources, prepared (import_prepare.py) -------------------------------
+    # The general path above, less what was done before the transaction (checks, numbers,
+    # invalid and duplicate scrubs). Equivalence with it (same contacts, fields, members,
+    # search index and report) is tested in tests/integration/test_list_import_prepared.py.
+    def _import_prepared(self, prepared: Prepared) -> None:
+        batches = iter(prepared.batches)
+        try:
+            for batch in batches:
+                if prepared.validate:
+                    self._import_prepared_batch(batch, prepared)
+                else:
+                    contacts = [contact for _, contact, _ in batch]
+                    self._add_members(self.uow.lists.insert_contacts(self.account_id, contacts))
+                    self.report.created += len(contacts)
+        finally:
+            close = getattr(batches, "close", None)
+            if close is not None:  # a failed import stops the thread preparing a streamed file
+                close()
+        self.report.invalid += prepared.invalid
+        self.report.duplicate += prepared.duplicate
+        self.report.custom_columns = dict(prepared.custom_columns)
+        self.report.ignored_columns = list(prepared.ignored_columns)
+
+    def _import_prepared_batch(self, batch: list[Candidate], prepared: Prepared) -> None:
+        blocked = self.uow.lists.blocked_numbers(
+            self.account_id, [n for _, c, _ in batch for n in c.phones()])
+        if blocked:
+            kept = []
+            for candidate in batch:
+                hit = next((n for n in candidate[1].phones() if n in blocked), None)
+                if hit is None:
+                    kept.append(candidate)
+                    continue
+                self.report.dnc += 1
+                if prepared.reject:
+                    prepared.reject(candidate[0], f"dnc: {hit} is on a Do Not Contact list", candidate[2])
+            batch = kept
+        existing = self.uow.lists.contact_ids_by_number(
+            self.account_id, [n for _, c, _ in batch for n in c.phones()])
+        new_contacts: list[Contact] = []
+        ids: list[int] = []
+        for _, contact, _ in batch:
+            match = next((existing[n] for n in contact.phones() if n in existing), None)
+            if match is None:
+                new_contacts.append(contact)
+            else:
+                ids.append(match)
+        self.report.merged += len(ids)
+        self.report.created += len(new_contacts)
+        ids.extend(self.uow.lists.insert_contacts(self.account_id, new_contacts))
+        self._add_members(ids)
 
     # -- Numbers, validated ------------------------------------------------------------------
     # Every candidate of a Numbers source is a contact with one number, so the general path's

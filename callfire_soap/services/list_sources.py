@@ -5,15 +5,13 @@ or CSV file is never copied into intermediate lists of the whole input.
 """
 from __future__ import annotations
 
-import codecs
-import csv
-import itertools
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-from ..domain.contacts import DECLARED_FIELDS, MAX_CUSTOM_FIELDS, PHONE_FIELDS, Contact, to_custom_field_name
+from ..domain.contacts import DECLARED_FIELDS, PHONE_FIELDS, Contact
 from ..domain.errors import BadRequest
+from .list_csv import COLUMN_ALIASES, read_csv, row_contacts  # noqa: F401 - the names a header may use
 
 DEFAULT_FIELD = "homePhone"
 
@@ -52,9 +50,12 @@ class ContactIdsSource:
 
 @dataclass
 class FileSource:
-    """The decoded bytes of a CSV attachment, in one or more chunks."""
+    """The decoded bytes of a CSV attachment, in one or more chunks. require_phone: a header
+    without a phone column is BAD_REQUEST (`contacts import`; the SOAP and REST File source
+    keeps the legacy behaviour, an empty list)."""
 
     chunks: Iterable[bytes]
+    require_phone: bool = False
 
 
 ListSource = ContactsSource | NumbersSource | ContactIdsSource | FileSource
@@ -65,6 +66,12 @@ ListSource = ContactsSource | NumbersSource | ContactIdsSource | FileSource
 # notion of whitespace as the regex \s (both use Py_UNICODE_ISSPACE) and is ~5x faster.
 _SEPARATOR = re.compile(r"[\s,]")
 _SLICE = 1 << 16
+# Numbers per request (a Numbers source, a DNC number operation, RemoveContactsFromList).
+# The legacy service documented no limit; the largest request this project knows of is its
+# own benchmark's 100,000 numbers (~1.2 MB of text), and no hand-kept legacy client sends
+# more. Twice that bounds a request's phonenumbers work (up to ~0.2 ms a number) and its
+# memory, where the 32 MiB body limit alone would let ~2.8 million numbers through.
+MAX_NUMBERS = 200_000
 # REST-era syntax from the legacy demo value: "workPhone:+12345678912,+12345678923".
 _FIELD_PREFIX = re.compile(r"\s*([A-Za-z_]+)\s*:")
 
@@ -80,14 +87,23 @@ def phone_attribute(field_name: str | None) -> str:
     return DECLARED_FIELDS[field_name.strip()]
 
 
-def number_tokens(text: str | None, start: int = 0) -> Iterator[str]:
+def number_tokens(text: str | None, start: int = 0, limit: int | None = None) -> Iterator[str]:
     """Whitespace- or comma-separated tokens of text[start:], split a slice at a time (a
-    slice ends at a separator) so that a 100,000-number text is never one list of tokens."""
+    slice ends at a separator) so that a 100,000-number text is never one list of tokens.
+    More than ``limit`` (default MAX_NUMBERS) tokens is BAD_REQUEST, raised on the slice
+    that crosses it, before any of them is normalised or stored."""
+    limit = MAX_NUMBERS if limit is None else limit
     text = text or ""
+    count = 0
     while start < len(text):
         found = _SEPARATOR.search(text, start + _SLICE)
         end = found.start() if found else len(text)
-        yield from text[start:end].replace(",", " ").split()
+        tokens = text[start:end].replace(",", " ").split()
+        count += len(tokens)
+        if count > limit:
+            raise BadRequest(f"Numbers holds more than {limit:,} numbers; send at most {limit:,} "
+                             "in one request")
+        yield from tokens
         start = end
 
 
@@ -117,144 +133,13 @@ def numbers_contacts(source: NumbersSource) -> Iterator[Contact]:
 
 
 # -- CSV file --------------------------------------------------------------------------------
-# Header aliases, compared after lower-casing and dropping spaces, '_', '-' and '.'.
-# The declared attribute names themselves are always recognised (case-insensitive).
-COLUMN_ALIASES: dict[str, str] = {
-    "first": "firstName",
-    "last": "lastName",
-    "surname": "lastName",
-    "zip": "zipcode",
-    "postalcode": "zipcode",
-    "postcode": "zipcode",
-    "phone": "homePhone",
-    "phonenumber": "homePhone",
-    "number": "homePhone",
-    "home": "homePhone",
-    "work": "workPhone",
-    "businessphone": "workPhone",
-    "officephone": "workPhone",
-    "mobile": "mobilePhone",
-    "cell": "mobilePhone",
-    "cellphone": "mobilePhone",
-}
-COLUMN_ALIASES.update({name.lower(): name for name in DECLARED_FIELDS})
-_ALIAS_NOISE = re.compile(r"[\s_.\-]+")
-# A header cell that names the contact id is dropped: ids are always assigned.
-_IGNORED_COLUMNS = {"id", "contactid"}
-# Text files carry no C0 control characters other than tab, CR and LF.
-_BINARY = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-# Decoded UTF-8 holds no surrogates; these two non-characters are the rest of what XML 1.0
-# forbids, and a stored value holding one could never be sent back.
-_NOT_XML = re.compile("[\ufffe\uffff]")
-# A cell that looks like a phone number (so the first row is data, not a header).
-_NUMBER_CELL = re.compile(r"^\+?[0-9][0-9 ().\-]*$")
-_DELIMITERS = (",", ";", "\t")
-
-
-def _pieces(chunks: Iterable[bytes], size: int = 1 << 16) -> Iterator[memoryview | None]:
-    """Zero-copy slices of the chunks (so decoded text stays small), then None (end)."""
-    for chunk in chunks:
-        view = memoryview(chunk)
-        for start in range(0, len(view), size):
-            yield view[start:start + size]
-    yield None
-
-
-def _decoded_lines(chunks: Iterable[bytes]) -> Iterator[str]:
-    """UTF-8 text lines (with their line ends) from byte chunks, one line at a time."""
-    decoder = codecs.getincrementaldecoder("utf-8-sig")("strict")
-    pending = ""
-    try:
-        for piece in _pieces(chunks):
-            text = decoder.decode(b"", True) if piece is None else decoder.decode(piece)
-            if _BINARY.search(text):
-                raise BadRequest("File is not a CSV text file (it contains binary data)")
-            if _NOT_XML.search(text):
-                raise BadRequest("File contains U+FFFE or U+FFFF, which no SOAP response can carry")
-            pending += text
-            start = 0
-            while (end := pending.find("\n", start)) >= 0:
-                yield pending[start:end + 1]
-                start = end + 1
-            pending = pending[start:]
-    except UnicodeDecodeError:
-        raise BadRequest("File is not a CSV text file (it is not UTF-8)") from None
-    if pending:
-        yield pending
-
-
-def _column_target(header: str) -> tuple[str, str] | None:
-    """('declared', attribute) or ('custom', name) for a header cell, None to ignore it."""
-    key = _ALIAS_NOISE.sub("", header).lower()
-    if not key or key in _IGNORED_COLUMNS:
-        return None
-    if key in COLUMN_ALIASES:
-        return "declared", DECLARED_FIELDS[COLUMN_ALIASES[key]]
-    name = to_custom_field_name(header)
-    return ("custom", name) if name else None
-
-
-def _is_number_row(cells: list[str]) -> bool:
-    values = [cell.strip() for cell in cells if cell.strip()]
-    return bool(values) and all(_NUMBER_CELL.match(value) for value in values)
-
-
 def csv_contacts(source: FileSource) -> Iterator[Contact]:
-    """Contacts from a CSV file: a header row names the columns (see COLUMN_ALIASES; any
-    other header becomes a custom field); a file whose first row holds only phone numbers
+    """Contacts from a CSV file: a header row names the columns (see list_csv.COLUMN_ALIASES;
+    any other header becomes a custom field); a file whose first row holds only phone numbers
     has no header and every cell is a homePhone number."""
-    lines = _decoded_lines(source.chunks)
-    first = next((line for line in lines if line.strip()), None)
-    if first is None:
-        raise BadRequest("File is empty")
-    delimiter = max(_DELIMITERS, key=first.count) if any(d in first for d in _DELIMITERS) else ","
-    rows = csv.reader(itertools.chain([first], lines), delimiter=delimiter, strict=True)
-    try:
-        header = next(rows)
-        if _is_number_row(header):
-            yield from _headerless(itertools.chain([header], rows))
-        else:
-            yield from _with_header(header, rows)
-    except csv.Error as exc:
-        raise BadRequest(f"File is not a valid CSV file: {exc}") from None
-
-
-def _headerless(rows: Iterator[list[str]]) -> Iterator[Contact]:
-    for row in rows:
-        for cell in row:
-            if cell.strip():
-                yield Contact(home_phone=cell.strip())
-
-
-def _with_header(header: list[str], rows: Iterator[list[str]]) -> Iterator[Contact]:
-    declared: list[tuple[int, str]] = []
-    custom: list[tuple[int, str]] = []
-    taken: set[tuple[str, str]] = set()
-    for index, cell in enumerate(header):
-        target = _column_target(cell)
-        if target is None or target in taken:  # the first column for a name wins
-            continue
-        taken.add(target)
-        (declared if target[0] == "declared" else custom).append((index, target[1]))
-    if not declared and not custom:
-        raise BadRequest("File has no usable column (expected a header row or one number per line)")
-    # Checked on the header, before any row is read: a file with 100,000 columns would
-    # otherwise import quickly and leave contacts that every response pays for.
-    if len(custom) > MAX_CUSTOM_FIELDS:
-        raise BadRequest(f"File has {len(custom)} custom field columns; a contact may have at most "
-                         f"{MAX_CUSTOM_FIELDS} custom fields")
-    for row in rows:
-        if not any(cell.strip() for cell in row):
-            continue
-        width = len(row)
-        contact = Contact()
-        for index, attribute in declared:
-            if index < width and row[index].strip():
-                setattr(contact, attribute, row[index].strip())
-        for index, name in custom:
-            if index < width and row[index].strip():
-                contact.custom[name] = row[index].strip()
-        yield contact
+    layout, rows = read_csv(source.chunks, source.require_phone)
+    for _line, row in rows:
+        yield from row_contacts(layout, row)
 
 
 def source_contacts(source: ListSource) -> Iterator[Contact]:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import partial
 
 from ..domain.dnc import check_list_name
@@ -10,6 +10,7 @@ from ..domain.errors import BadRequest, DuplicateRequestId, NotFound
 from ..domain.lists import ContactList
 from ..domain.paging import Page
 from ..domain.phone import DEFAULT_REGION, normalize, normalize_all
+from .import_prepare import RejectSink, prepare
 from .list_import import ImportReport, ListImport
 from .list_sources import (
     ContactsSource,
@@ -59,15 +60,24 @@ def _clean_request_id(request_id: str | None) -> str | None:
     return request_id
 
 
-def _validated_outside_the_transaction(source: ListSource, validate: bool, region: str) -> ListSource:
-    """Validated Numbers are normalised before the unit of work opens. Normalising is most
-    of such an import's time (phonenumbers: ~0.2 ms a number, 33 s for 180,000), and on
-    SQLite the write transaction holds the database's write lock, which every other
-    account's writer waits for (and gives up on after the busy timeout). The text is in
-    memory already; the normalised list costs about as much again."""
+def _prepared_outside_the_transaction(source: ListSource, validate: bool, region: str,
+                                      reject: RejectSink | None = None,
+                                      progress: Callable[[int], None] | None = None) -> ListSource:
+    """The CPU work of an import (parsing, checks, number normalisation, the invalid and
+    duplicate scrubs) done before the unit of work opens. It is most of an import's time
+    (phonenumbers alone: ~0.2 ms a number, 33 s for 180,000), and on SQLite the write
+    transaction holds the database's write lock, which every other account's writer waits
+    for (and gives up on after the busy timeout). A request's source is in memory already
+    (at most 32 MiB); prepared, it costs about as much again. A streamed file (the CLI) is
+    prepared batch by batch inside its transaction instead (see import_prepare)."""
     if validate and isinstance(source, NumbersSource):
         attribute, tokens = parse_numbers_source(source)
         return ValidatedNumbers(attribute, normalize_all(list(tokens), region))
+    if isinstance(source, ContactsSource):
+        return prepare(source, validate, region, reject, progress)
+    if isinstance(source, FileSource):
+        return prepare(source, validate, region, reject, progress,
+                       stream=not isinstance(source.chunks, Sequence))
     return source
 
 
@@ -88,21 +98,36 @@ def create_list(uow_factory: UnitOfWorkFactory, account_id: int, name: str, sour
     before returns that list's id and creates nothing; storage's unique key on
     (account, RequestId) makes this hold when two such requests race. analyze_after:
     see _after_bulk_import."""
+    return create_list_reporting(uow_factory, account_id, name, source, validate, request_id, region,
+                                 analyze_after)[0]
+
+
+def create_list_reporting(uow_factory: UnitOfWorkFactory, account_id: int, name: str, source: ListSource,
+                          validate: bool = True, request_id: str | None = None, region: str = DEFAULT_REGION,
+                          analyze_after: int | None = None, reject: RejectSink | None = None,
+                          progress: Callable[[int], None] | None = None) -> tuple[int, ImportReport | None]:
+    """create_list, also returning the import's report (None when a RequestId replayed an
+    earlier list). reject: called for every dropped candidate; progress: with the rows of
+    each batch handled (see import_prepare)."""
     name = check_list_name(name)  # contact and DNC lists follow one naming rule
     request_id = _clean_request_id(request_id)
-    source = _validated_outside_the_transaction(source, validate, region)
+    # Counted on the source as given: the rerun policy (README, *Atomicity*) is the
+    # source's, whatever preparing it made of it.
+    attempts = _attempts(source)
+    source = _prepared_outside_the_transaction(source, validate, region, reject, progress)
     return retrying(partial(_create_list, uow_factory, account_id, name, source, validate, request_id,
-                            region, analyze_after), "create_list", _attempts(source))
+                            region, analyze_after), "create_list", attempts)
 
 
 def _create_list(uow_factory: UnitOfWorkFactory, account_id: int, name: str, source: ListSource,
-                 validate: bool, request_id: str | None, region: str, analyze_after: int | None) -> int:
+                 validate: bool, request_id: str | None, region: str, analyze_after: int | None
+                 ) -> tuple[int, ImportReport | None]:
     try:
         with uow_factory() as uow:
             if request_id is not None:
                 earlier = uow.lists.id_for_request(account_id, request_id)
                 if earlier is not None:
-                    return earlier
+                    return earlier, None
             list_id = uow.lists.create(account_id, name, request_id)
             report = ListImport(uow, account_id, list_id, validate, region).run(source)
             uow.commit()
@@ -113,10 +138,10 @@ def _create_list(uow_factory: UnitOfWorkFactory, account_id: int, name: str, sou
         if earlier is None:
             raise
         log.info("RequestId %r raced another request; answering with list %s", request_id, earlier)
-        return earlier
+        return earlier, None
     log.info("list %s created: %s", list_id, report)
     _after_bulk_import(uow_factory, report, analyze_after)
-    return list_id
+    return list_id, report
 
 
 def query_lists(uow_factory: UnitOfWorkFactory, account_id: int, page: Page) -> tuple[int, list[ContactList]]:
@@ -150,9 +175,10 @@ def _require_active(uow: UnitOfWork, account_id: int, list_id: int) -> None:
 def add_to_list(uow_factory: UnitOfWorkFactory, account_id: int, list_id: int, source: ListSource,
                 validate: bool = True, region: str = DEFAULT_REGION) -> ImportReport:
     """Same sources and safeguards as create; contacts already on the list stay once."""
-    source = _validated_outside_the_transaction(source, validate, region)
+    attempts = _attempts(source)  # as create_list_reporting
+    source = _prepared_outside_the_transaction(source, validate, region)
     return retrying(partial(_add_to_list, uow_factory, account_id, list_id, source, validate, region),
-                    "add_to_list", _attempts(source))
+                    "add_to_list", attempts)
 
 
 def _add_to_list(uow_factory: UnitOfWorkFactory, account_id: int, list_id: int, source: ListSource,

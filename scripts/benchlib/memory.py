@@ -31,12 +31,27 @@ def _write_csv(path: Path, rows: int) -> None:
                       f"{rng.choice(('gold', 'silver', 'bronze'))},customer since {2000 + i % 25}\n")
 
 
-def _peak_rss_mb(pid: int) -> float:
+def _own_peak_mb(pid: int) -> float:
     """VmHWM: the high-water mark of the process's resident set, kept by the kernel."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     raise RuntimeError("no VmHWM")
+
+
+def _descendants(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            found.append(int(child))
+            found.extend(_descendants(int(child)))
+    return found
+
+
+def _peak_rss_mb(pid: int) -> float:
+    """The largest VmHWM of the server process and its descendants: under granian the
+    request is served by a worker process, not by the supervisor that was started."""
+    return max(_own_peak_mb(p) for p in [pid, *_descendants(pid)])
 
 
 def run(database_url: str, server_rows: int = 200_000, cli_rows: int = 1_000_000) -> Figure:

@@ -565,3 +565,30 @@ def test_a_validated_numbers_source_is_written_as_bare_numbers(uow_factory, acco
                                   validate=validate)
     assert bool(columns) is writes_numbers and set(columns) <= {"work_phone"}
     assert [c.work_phone for c in members(uow_factory, account_id, list_id)] == [A, B]
+
+
+# -- the numbers-per-request limit ----------------------------------------------------------
+def test_numbers_beyond_the_limit_fault_before_any_is_normalised(uow_factory, account_id, monkeypatch):
+    from callfire_soap.services import list_sources
+
+    monkeypatch.setattr(list_sources, "MAX_NUMBERS", 3)
+    normalised = []
+    monkeypatch.setattr(service, "normalize_all", lambda raws, region: normalised.extend(raws) or raws)
+    before = state(uow_factory)
+    with pytest.raises(BadRequest, match="more than 3 numbers"):
+        service.create_list(uow_factory, account_id, "L", numbers(A, B, C, D))
+    assert normalised == [] and state(uow_factory) == before
+    assert list(list_sources.number_tokens(f"{A},{B} {C}")) == [A, B, C]
+
+
+def test_numbers_limit_also_bounds_unvalidated_imports_and_removal(uow_factory, account_id, monkeypatch):
+    from callfire_soap.services import list_sources
+
+    list_id = service.create_list(uow_factory, account_id, "L", numbers(A))
+    monkeypatch.setattr(list_sources, "MAX_NUMBERS", 2)
+    before = state(uow_factory)
+    with pytest.raises(BadRequest, match="more than 2 numbers"):
+        service.create_list(uow_factory, account_id, "M", numbers(A, B, C), validate=False)
+    with pytest.raises(BadRequest, match="more than 2 numbers"):
+        service.remove_from_list(uow_factory, account_id, list_id, numbers=f"{A} {B} {C}")
+    assert state(uow_factory) == before

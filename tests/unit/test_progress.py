@@ -52,3 +52,20 @@ def test_asked_for_off_a_terminal(tmp_path):
         list(reader.chunks())
         reader.rows_done(3)
     assert "3 rows" in stream.getvalue()
+
+
+def test_redrawn_while_the_loader_is_busy(tmp_path):
+    """A batch's database work can take longer than a second: the bar is redrawn meanwhile."""
+    import threading
+
+    stream = _Terminal()
+    with ProgressReader(_file(tmp_path, 1000), "importing", stream=stream) as reader:
+        list(reader.chunks())
+        drawn = stream.getvalue().count("\r")
+        redrawn = threading.Event()
+        for _ in range(100):  # a busy loader: no update for up to 10 s
+            if stream.getvalue().count("\r") > drawn:
+                redrawn.set()
+                break
+            redrawn.wait(0.1)
+    assert redrawn.is_set()

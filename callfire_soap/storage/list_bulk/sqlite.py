@@ -38,25 +38,25 @@ _MAX_VALUES = _MAX_PARAMS
 # numbers are sent sorted, so that the seeks walk each index in order.
 _HOLDERS = {
     column: f"SELECT c.id, c.{column} FROM {{values}} AS n CROSS JOIN contacts AS c "
-            f"WHERE c.account_id = ?1 AND c.{column} = n.value"
+            f"WHERE c.account_id = :p1 AND c.{column} = n.value"
     for column in PHONE_COLUMN_NAMES
 }
 _COLUMNS_HELD = "SELECT " + ", ".join(
-    f"EXISTS (SELECT 1 FROM contacts WHERE account_id = ?1 AND {column} IS NOT NULL)"
+    f"EXISTS (SELECT 1 FROM contacts WHERE account_id = :p1 AND {column} IS NOT NULL)"
     for column in PHONE_COLUMN_NAMES
 )
 _BLOCKED = (
     "SELECT DISTINCT d.number FROM {values} AS n CROSS JOIN dnc_numbers AS d "
-    "WHERE d.account_id = ?1 AND d.number = n.value AND (d.call_dnc OR d.text_dnc)"
+    "WHERE d.account_id = :p1 AND d.number = n.value AND (d.call_dnc OR d.text_dnc)"
 )
 # Number-only contacts: only the columns that are not NULL. Their search text is the number
 # itself (normalised numbers are digits, so lower() changes nothing).
 _INSERT_NUMBERS = {
     column: f"INSERT INTO contacts (id, account_id, {column}, search_text, created_at) "
-            "SELECT ?1 + n.key, ?2, n.value, n.value, ?3 FROM {values} AS n"
+            "SELECT :p1 + n.key, :p2, n.value, n.value, :p3 FROM {values} AS n"
     for column in PHONE_COLUMN_NAMES
 }
-_ADD_MEMBERS = "INSERT OR IGNORE INTO list_members (list_id, contact_id) SELECT ?1, n.value FROM {values} AS n"
+_ADD_MEMBERS = "INSERT OR IGNORE INTO list_members (list_id, contact_id) SELECT :p1, n.value FROM {values} AS n"
 
 
 @functools.cache
@@ -118,7 +118,7 @@ class SqliteBulk:
             return found
         # Most accounts leave work or mobile phone empty: skip probing those indexes for
         # nothing (a transaction reads one snapshot, so this cannot miss a holder).
-        held = self.conn.exec_driver_sql(_COLUMNS_HELD, (account_id,)).one()
+        held = self.conn.exec_driver_sql(_COLUMNS_HELD, {"p1": account_id}).one()
         branches = [_HOLDERS[column] for column, used in zip(PHONE_COLUMN_NAMES, held, strict=True) if used]
         if branches:
             keep_lowest(found, self._execute(" UNION ALL ".join(branches), sorted(numbers), (account_id,)))
@@ -131,26 +131,30 @@ class SqliteBulk:
 
     # -- helpers ---------------------------------------------------------------------------
     def _execute(self, template: str, values: Sequence, params: tuple) -> list[tuple]:
-        """Run ``template`` with {values} as a table n(key, value) of ``values``, after the
-        statement's own parameters ?1..?len(params); the rows of every execution."""
+        """Run ``template`` with {values} as a table n(key, value) of ``values``, and the
+        statement's own parameters bound by name as :p1..:pN; the rows of every execution.
+        (Named, not ?NNN: numbered placeholders bound from a sequence are deprecated since
+        CPython 3.12 and an error from 3.14.)"""
         rows: list[tuple] = []
-        for table, args in self._tables(values, len(params) + 1):
-            result = self.conn.exec_driver_sql(template.format(values=table), params + args)
+        own = {f"p{i}": value for i, value in enumerate(params, 1)}
+        for table, args in self._tables(values):
+            result = self.conn.exec_driver_sql(template.format(values=table), {**own, **args})
             if result.returns_rows:
                 rows.extend(result)
         return rows
 
-    def _tables(self, values: Sequence, first: int) -> Iterator[tuple[str, tuple]]:
-        """``values`` as SQL for a table n(key, value) whose parameters are numbered from
-        ``first``, with those parameters: one JSON array, or VALUES lists of at most
-        _MAX_VALUES values where SQLite has no json_each."""
+    def _tables(self, values: Sequence) -> Iterator[tuple[str, dict]]:
+        """``values`` as SQL for a table n(key, value), with its parameters (named :v...):
+        one JSON array, or VALUES lists of at most _MAX_VALUES values where SQLite has no
+        json_each."""
         if self.json:
-            yield f"json_each(?{first})", (_json(values),)
+            yield "json_each(:v)", {"v": _json(values)}
             return
         for start in range(0, len(values), _MAX_VALUES):
-            part = tuple(values[start:start + _MAX_VALUES])
-            rows = ", ".join(f"({start + i}, ?{first + i})" for i in range(len(part)))
-            yield f'(SELECT column1 AS "key", column2 AS "value" FROM (VALUES {rows}))', part
+            part = values[start:start + _MAX_VALUES]
+            rows = ", ".join(f"({start + i}, :v{i})" for i in range(len(part)))
+            yield (f'(SELECT column1 AS "key", column2 AS "value" FROM (VALUES {rows}))',
+                   {f"v{i}": value for i, value in enumerate(part)})
 
     def _first_id(self) -> int:
         """The first id of contacts inserted now."""

@@ -1,0 +1,138 @@
+"""`callfire-soap contacts import FILE.csv --list NAME`: a contact list from a CSV export, as
+CreateContactList with a File would make it, with a report of what happened to every row."""
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import sys
+import threading
+
+from .cli_support import fail
+
+
+def add_import_arguments(load: argparse.ArgumentParser) -> None:
+    load.add_argument("file")
+    load.add_argument("--list", required=True, metavar="NAME", help="name of the new list")
+    load.add_argument("--account", metavar="LOGIN", help="owner (default: the only account, if there is one)")
+    load.add_argument("--no-validate", action="store_true",
+                      help="store numbers as given (Validate=false): no scrubbing, no merging")
+    load.add_argument("--rejects", metavar="FILE.csv",
+                      help="write every dropped row there, with its line number and the reason")
+    load.add_argument("--allow-empty", action="store_true",
+                      help="import a file without a phone column (its rows are dropped as invalid "
+                           "unless --no-validate) instead of failing")
+    load.add_argument("--progress", action="store_true",
+                      help="show the progress bar even when stderr is not a terminal")
+
+
+class RejectsFile:
+    """The rejects CSV: line, reason, then the row's cells under the file's own header.
+    Written beside its destination and renamed into place once the import committed, so a
+    failed import leaves no half-written file."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.partial = f"{path}.partial"
+        self.handle = open(self.partial, "w", newline="", encoding="utf-8")  # noqa: SIM115 - finish/discard
+        self.writer = csv.writer(self.handle)
+        self.count = 0
+        # Invalid and duplicate rows come from the thread preparing the file, DNC rows from
+        # the one writing it.
+        self.lock = threading.Lock()
+
+    def header(self, cells: list[str]) -> None:
+        self.writer.writerow(["line", "reason", *cells])
+
+    def __call__(self, line: int | None, reason: str, cells: list[str] | None) -> None:
+        with self.lock:
+            self.count += 1
+            self.writer.writerow(["" if line is None else line, reason, *(cells or ())])
+
+    def finish(self) -> None:
+        self.handle.close()
+        os.replace(self.partial, self.path)
+
+    def discard(self) -> None:
+        self.handle.close()
+        os.unlink(self.partial)
+
+
+def _account_id(backend, login: str | None) -> int:
+    from .cli_support import CliError
+
+    with backend.uow(write=False) as uow:
+        if login:
+            account_id = uow.accounts.id_of(login)
+            if account_id is None:
+                raise CliError(f"unknown account {login!r}")
+            return account_id
+        logins = uow.accounts.logins(limit=2)
+        if len(logins) != 1:
+            raise CliError("give --account LOGIN (the database has %s accounts)"
+                           % ("no" if not logins else "several"))
+        return uow.accounts.id_of(logins[0])
+
+
+def report_lines(report, rejects: RejectsFile | None) -> list[str]:
+    """The breakdown printed under the list's line."""
+    lines = [f"  created {report.created:,}, merged {report.merged:,} (into existing contacts), "
+             f"invalid {report.invalid:,}, duplicate {report.duplicate:,}, DNC-scrubbed {report.dnc:,}"]
+    if report.custom_columns:
+        lines.append("  unmapped columns, imported as custom fields: " + ", ".join(
+            header if header == name else f"{header!r} as {name}" for header, name in report.custom_columns.items()))
+    if report.ignored_columns:
+        lines.append("  columns not imported: " + ", ".join(repr(cell) for cell in report.ignored_columns))
+    if rejects is not None:
+        lines.append(f"  {rejects.count:,} dropped rows written to {rejects.path}")
+    return lines
+
+
+def run_import(args, open_backend) -> int:
+    from .domain.errors import BadRequest
+    from .progress import ProgressReader
+    from .services.list_sources import FileSource
+    from .services.lists import create_list_reporting
+
+    backend = open_backend(args.database)
+    try:
+        account_id = _account_id(backend, args.account)
+        try:
+            reader = ProgressReader(args.file, label=f"importing {os.path.basename(args.file)}",
+                                    show=True if args.progress else None)
+        except OSError as exc:
+            return fail(f"cannot read {args.file}: {exc.strerror}")
+        rejects = None
+        with reader:
+            try:
+                rejects = RejectsFile(args.rejects) if args.rejects else None
+            except OSError as exc:
+                reader.abandon()
+                return fail(f"cannot write {args.rejects}: {exc.strerror}")
+            try:
+                source = FileSource(reader.chunks(), require_phone=not args.allow_empty)
+                # An operator's bulk load: refresh the planner statistics whatever its size.
+                list_id, report = create_list_reporting(
+                    backend.uow, account_id, args.list, source, validate=not args.no_validate,
+                    region=backend.region, analyze_after=0, reject=rejects, progress=reader.rows_done)
+            except BadRequest as exc:
+                reader.abandon()
+                if rejects is not None:
+                    rejects.discard()
+                hint = "or give --allow-empty to import it anyway" if "no phone column" in exc.message else None
+                return fail(f"nothing imported: {exc.message}", hint)
+            except BaseException:
+                if rejects is not None:
+                    rejects.discard()
+                raise
+        if rejects is not None:
+            rejects.finish()
+        with backend.uow(write=False) as uow:
+            created = uow.lists.get(account_id, list_id)
+    finally:
+        backend.close()
+    print(f"list {created.name!r} (id {list_id}): {created.size} contacts, status {created.status}")
+    for line in report_lines(report, rejects):
+        print(line)
+    sys.stdout.flush()
+    return 0
