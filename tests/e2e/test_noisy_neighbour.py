@@ -11,7 +11,9 @@ write transaction opens (services/lists.py), so the lock is held only for the wr
 writers wait for it rather than fail. The neighbour's latencies are reported after the run
 ("noisy-neighbour:" lines); the test asserts that none of its requests fails and that it
 completed writes while the import ran (no timing assertion: machines differ).
-The sizes are chosen to overlap for a few seconds; CALLFIRE_NOISY_SCALE multiplies them.
+The sizes are chosen to overlap for a few seconds of the suite; CALLFIRE_NOISY_SCALE
+multiplies them: at 25 the import carries the 200,000 numbers a request may hold
+(services/list_sources.MAX_NUMBERS), about a minute of phonenumbers' work.
 """
 from __future__ import annotations
 
