@@ -5,7 +5,8 @@ the official PHP SDK has always sent SOAP 1.1 to the SOAP 1.2 address (CONTRACT.
 14), and the legacy stack answered it in SOAP 1.1. Only an envelope of neither version gets
 a VersionMismatch fault, in the version of the address. The request is handled in this
 order: parse, envelope checks, XSD validation, header checks, dispatch by request element
-(operations table), decoding (spyne), the use case, the response writer.
+(operations table), decoding (lxml for requests of scalars
+in plain form, spyne otherwise: soap/spyne_binding.py), the use case, the response writer.
 """
 from __future__ import annotations
 
