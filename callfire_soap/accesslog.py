@@ -158,7 +158,12 @@ class ObservedApp:
                 metrics.observe_failed_login(note["auth"])
         except Exception:  # noqa: BLE001 - metrics must never fail a request
             access_log.warning("could not record metrics", exc_info=True)
-        access_log.info("access", extra={"fields": {
+        if not access_log.isEnabledFor(logging.INFO):
+            return
+        # Logger.info() would first walk the stack for the caller's file and line (findCaller),
+        # which no format here writes: the record is made and handed to the handlers directly.
+        access_log.handle(access_log.makeRecord(access_log.name, logging.INFO, __file__, 0, "access", None, None,
+                                                extra={"fields": {
             "request_id": request_id,
             "client": client_address(environ, getattr(self.app, "trust_forwarded", False)),
             "login": note.get("login"),
@@ -171,7 +176,7 @@ class ObservedApp:
             "auth": note.get("auth"),
             "duration_ms": round(seconds * 1000, 1),
             "bytes": sent,
-        }})
+        }}))
 
 
 def _plain(start, status: str, body: bytes, headers=(), content_type="text/plain; charset=utf-8"):

@@ -3,8 +3,8 @@ that handles the request (error ids in faults, log lines) through a context vari
 from __future__ import annotations
 
 import contextvars
+import os
 import re
-import uuid
 
 # Keys of the WSGI environ through which the entrypoints tell the access log and the metrics
 # what a request was (login, operation, FaultCode, auth outcome: a dict) and the app tells an
@@ -20,7 +20,9 @@ current_request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar(
 
 
 def new_request_id() -> str:
-    return uuid.uuid4().hex
+    """32 random hex digits (what uuid4().hex looked like, without building a UUID: ~0.5 µs
+    instead of ~2 per request)."""
+    return os.urandom(16).hex()
 
 
 def request_id_from(header: str | None) -> str:

@@ -5,11 +5,13 @@ the official PHP SDK has always sent SOAP 1.1 to the SOAP 1.2 address (CONTRACT.
 14), and the legacy stack answered it in SOAP 1.1. Only an envelope of neither version gets
 a VersionMismatch fault, in the version of the address. The request is handled in this
 order: parse, envelope checks, XSD validation, header checks, dispatch by request element
-(operations table), decoding (spyne), the use case, the response writer.
+(operations table), decoding (lxml for requests of scalars
+in plain form, spyne otherwise: soap/spyne_binding.py), the use case, the response writer.
 """
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -151,12 +153,35 @@ class SoapEndpoint:
         return operation, request
 
 
+def _empty_envelope(envelope_ns: str) -> etree._Element:
+    env = "{%s}" % envelope_ns
+    # Declared once on the Envelope so that repeated data:Contact children carry no xmlns.
+    envelope = etree.Element(env + "Envelope", nsmap={"env": envelope_ns, "svc": SVC, "data": DATA})
+    _SubElement(envelope, env + "Body")
+    return envelope
+
+
+_THREAD = threading.local()
+
+
+def _empty_envelopes() -> dict[str, etree._Element]:
+    """This thread's templates: envelope namespace -> an Envelope holding an empty Body, never
+    written to. One set per thread, so that no lxml document (and its name dictionary) is
+    shared between request threads."""
+    _THREAD.envelopes = {v.envelope_ns: _empty_envelope(v.envelope_ns) for v in (SOAP12, SOAP11)}
+    return _THREAD.envelopes
+
+
 def write_envelope(version: SoapVersion, shape, result, fault: ServiceFault | None = None) -> bytes:
     """The response envelope: the fault, or the result written by its shape."""
-    env = "{%s}" % version.envelope_ns
-    # Declared once on the Envelope so that repeated data:Contact children carry no xmlns.
-    envelope = etree.Element(env + "Envelope", nsmap={"env": version.envelope_ns, "svc": SVC, "data": DATA})
-    body = _SubElement(envelope, env + "Body")
+    # A copy of the empty envelope, namespace declarations included: ~0.7 µs against ~5 to
+    # build it with its nsmap.
+    try:
+        empty = _THREAD.envelopes[version.envelope_ns]
+    except AttributeError:
+        empty = _empty_envelopes()[version.envelope_ns]
+    envelope = empty.__copy__()
+    body = envelope[0]
     if fault is not None:
         if fault.sender:
             log.info("client fault %s: %s", fault.fault_code, fault.message)

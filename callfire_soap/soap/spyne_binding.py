@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import re
 import typing
 from base64 import b64decode
 
@@ -196,6 +197,70 @@ def _declare(operation):
     )(method)
 
 
+# A digit string xs:long and Python's int() read alike (no sign, space or underscore; at most
+# 18 digits, so always within xs:long).
+_PLAIN_LONG = re.compile(r"[0-9]{1,18}")
+_BOOLEANS = {"true": True, "false": False, "1": True, "0": False}
+_DECLINE = object()
+
+
+class _LeanDecoder:
+    """The request message of a request element whose fields are all scalars (long, string,
+    boolean: GetContact, the Query* requests, the DNC reads), read with lxml directly. spyne's
+    from_element costs ~20 µs of CPU for one Id; this reads the same values in ~2.
+
+    It decodes only the plainest form of each value and declines (returns _DECLINE) anything
+    else: attributes (xsi:type, xsi:nil), child elements, a repeated or unknown element, an
+    entity reference, a long with a sign or spaces, an empty or spaced boolean, an empty
+    string. spyne decodes what it declines. ``tests/unit/test_lean_decode.py`` checks over the
+    operation table that every value it decodes is the one spyne decodes."""
+
+    __slots__ = ("message", "fields")
+
+    def __init__(self, message: type, fields: dict[str, tuple[str, type]]):
+        self.message = message
+        self.fields = fields  # "{svc}Name" -> (field name, int | str | bool)
+
+    @classmethod
+    def of(cls, message: type):
+        """The decoder of ``message``, or None if a field is not a scalar."""
+        hints = typing.get_type_hints(message)
+        fields = {}
+        for f in dataclasses.fields(message):
+            args = [a for a in typing.get_args(hints[f.name]) if a is not type(None)]
+            kind = args[0] if len(args) == 1 else hints[f.name]
+            if kind not in (int, str, bool):
+                return None
+            fields["{%s}%s" % (SVC, f.name)] = (f.name, kind)
+        return cls(message, fields)
+
+    def __call__(self, element):
+        if element.attrib:
+            return _DECLINE
+        values = {}
+        fields = self.fields
+        for child in element:
+            found = fields.get(child.tag)  # a comment or entity node has a non-str tag: None
+            if found is None or len(child) or child.attrib:
+                return _DECLINE
+            name, kind = found
+            text = child.text
+            if name in values or not text:
+                return _DECLINE
+            if kind is int:
+                if _PLAIN_LONG.fullmatch(text) is None:
+                    return _DECLINE
+                values[name] = int(text)
+            elif kind is bool:
+                value = _BOOLEANS.get(text)
+                if value is None:
+                    return _DECLINE
+                values[name] = value
+            else:
+                values[name] = text
+        return self.message(**values)
+
+
 class SpyneBinding:
     """The spyne Application of the operation table and a decoder of request elements."""
 
@@ -213,6 +278,9 @@ class SpyneBinding:
             key: descriptors[0].in_message
             for key, descriptors in self.application.interface.service_method_map.items()
         }
+        # message class -> its _LeanDecoder, for the messages of scalars only
+        self._lean = {op.message: decoder for op in operations
+                      if (decoder := _LeanDecoder.of(op.message)) is not None}
 
     def request_elements(self) -> set[str]:
         """The request elements ("{svc}Name") spyne's method map dispatches on."""
@@ -220,6 +288,15 @@ class SpyneBinding:
 
     def decode(self, operation, element):
         """The request message of ``operation`` from its (validated) request element."""
+        lean = self._lean.get(operation.message)
+        if lean is not None:
+            message = lean(element)
+            if message is not _DECLINE:
+                return message
+        return self.decode_with_spyne(operation, element)
+
+    def decode_with_spyne(self, operation, element):
+        """decode() by spyne alone (what the lean decoders are checked against)."""
         try:
             value = self._protocol.from_element(self._context, self._in_types[element.tag], element)
         except Fault as error:

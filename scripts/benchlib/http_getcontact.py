@@ -155,16 +155,16 @@ def service_command(server: str, port: int, database_url: str) -> list[str]:
             "--database", database_url, *layout]
 
 
-def bare_command(server: str, port: int) -> list[str]:
+def bare_command(server: str, port: int, threads: int = THREADS) -> list[str]:
     """The bare handler under the same server code and layout as the service."""
     if server == "uwsgi":
-        return _uwsgi(port, BARE, THREADS)
+        return _uwsgi(port, BARE, threads)
     if server == "waitress":
         code = f"import waitress; from {BARE.replace(':', ' import ')}; waitress.serve(app, port={port}, " \
-               f"threads={WORKERS * THREADS}, _quiet=True)"
+               f"threads={WORKERS * threads}, _quiet=True)"
     else:
         code = f"from callfire_soap.server import serve_{server}; " \
-               f"serve_{server}({BARE!r}, '127.0.0.1', {port}, {WORKERS}, {THREADS})"
+               f"serve_{server}({BARE!r}, '127.0.0.1', {port}, {WORKERS}, {threads})"
     return [python(), "-c", code]
 
 

@@ -16,17 +16,33 @@ import statistics
 import subprocess
 import sys
 import tempfile
+from contextlib import ExitStack
 from pathlib import Path
 
 import requests
 from lxml import etree
 
 from .common import Figure, child_server, free_port
-from .http_getcontact import CONNECTIONS, CONTACT, LOGIN, PASSWORD, ROUNDS, ab_latency, seed_contact, wrk
+from .http_getcontact import (
+    CONNECTIONS,
+    CONTACT,
+    LOGIN,
+    PASSWORD,
+    ROUNDS,
+    ab_latency,
+    bare_command,
+    seed_contact,
+    wrk,
+)
 
 PEER_SOURCE = Path(__file__).with_name("java") / "GetContactPeer.java"
 JAXWS_CLASSPATH = os.environ.get("JAXWS_CLASSPATH", "/usr/share/java/jaxws-rt.jar")
 WORKERS = 2
+# A source tree of an earlier version of the project (`git worktree add DIR COMMIT`): when
+# set, that version is served too (PYTHONPATH) and measured in the same rounds, for a
+# before/after comparison on the same host at the same time.
+BEFORE_ENV = "CALLFIRE_BENCH_BEFORE"
+BARE_THREADS = 8  # serve's default --threads, which the project runs with here
 PEER_WARM_UP_SECONDS, SERVICE_WARM_UP_SECONDS = 30, 10
 SOAP12_PATH = "/api/1.1/soap12/contact"
 DATA = "{http://api.callfire.com/data}"
@@ -125,13 +141,26 @@ def run(database_url: str, seconds: int = 10) -> Figure:
         raise SystemExit(f"the JAX-WS peer figure needs {', '.join(missing)} (apt-get install libjaxws-java)")
     cid, body, auth = seed_contact(database_url)
 
-    service_port, peer_port = free_port(), free_port()
+    service_port, peer_port, bare_port = free_port(), free_port(), free_port()
     service_url = f"http://127.0.0.1:{service_port}{SOAP12_PATH}"
     peer_url = f"http://127.0.0.1:{peer_port}{SOAP12_PATH}"
-    with tempfile.TemporaryDirectory(prefix="cf-jaxws-") as tmp, \
-            tempfile.TemporaryFile() as service_log, tempfile.TemporaryFile() as peer_log, \
-            child_server(_serve(service_port), service_port, env={"CALLFIRE_DATABASE_URL": database_url},
-                         log=service_log) as service:
+    bare_url = f"http://127.0.0.1:{bare_port}{SOAP12_PATH}"
+    before_tree = os.environ.get(BEFORE_ENV)
+    before_port = free_port()
+    before_url = f"http://127.0.0.1:{before_port}{SOAP12_PATH}"
+    with ExitStack() as stack:
+        tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="cf-jaxws-"))
+        service = stack.enter_context(child_server(
+            _serve(service_port), service_port, env={"CALLFIRE_DATABASE_URL": database_url},
+            log=stack.enter_context(tempfile.TemporaryFile())))
+        bare = stack.enter_context(child_server(bare_command("granian", bare_port, BARE_THREADS), bare_port,
+                                                log=stack.enter_context(tempfile.TemporaryFile())))
+        before = None
+        if before_tree:
+            before = stack.enter_context(child_server(
+                _serve(before_port), before_port, log=stack.enter_context(tempfile.TemporaryFile()),
+                env={"CALLFIRE_DATABASE_URL": database_url, "PYTHONPATH": before_tree}))
+        peer_log = stack.enter_context(tempfile.TemporaryFile())
         classpath = build(service_url + "?wsdl", Path(tmp))
         with child_server(_peer(classpath, peer_port, cid), peer_port, log=peer_log) as peer:
             service_contact, peer_contact = _contact(service_url, body, auth), _contact(peer_url, body, auth)
@@ -146,14 +175,24 @@ def run(database_url: str, seconds: int = 10) -> Figure:
             # the scheduler shares CPU per runnable thread, so the rates also depend on how
             # many threads each side keeps busy; the CPU cost per request depends much less
             # on the neighbours.
-            service_runs, peer_runs, service_cpu, peer_cpu = [], [], [], []
-            for _ in range(ROUNDS):
-                run, cpu = _measured(peer, peer_url, body, auth, seconds)
-                peer_runs.append(run)
-                peer_cpu.append(cpu)
-                run, cpu = _measured(service, service_url, body, auth, seconds)
-                service_runs.append(run)
-                service_cpu.append(cpu)
+            # The bare lxml handler under granian (bare_wsgi.py, the HTTP figure's baseline)
+            # is measured too: no Python application served by granian can beat its rate, so
+            # bare/peer is the ceiling of project/peer on this host.
+            wrk(bare_url, body, auth, SERVICE_WARM_UP_SECONDS)
+            contenders = {"peer": (peer, peer_url), "project": (service, service_url), "bare": (bare, bare_url)}
+            if before is not None:
+                assert _contact(before_url, body, auth) == service_contact
+                wrk(before_url, body, auth, SERVICE_WARM_UP_SECONDS)
+                contenders["before"] = (before, before_url)
+            runs = {name: ([], []) for name in contenders}
+            names = list(contenders)
+            for n in range(ROUNDS):
+                for name in names[n % len(names):] + names[:n % len(names)]:  # a different one first each round
+                    run, cpu = _measured(*contenders[name], body, auth, seconds)
+                    runs[name][0].append(run)
+                    runs[name][1].append(cpu)
+            (service_runs, service_cpu), (peer_runs, peer_cpu), (bare_runs, bare_cpu) = \
+                runs["project"], runs["peer"], runs["bare"]
 
     service_rps, peer_rps = _median(service_runs, "rps"), _median(peer_runs, "rps")
     ratio = service_rps / peer_rps
@@ -175,5 +214,15 @@ def run(database_url: str, seconds: int = 10) -> Figure:
                + "; peer: " + ", ".join(f"{c:,.0f}" for c in peer_cpu)
                + f"; peer/project: {statistics.median(peer_cpu) / statistics.median(service_cpu):.2f}",
                f"warm-up (req/s): project {service_warm_up:,.0f} in {SERVICE_WARM_UP_SECONDS} s, "
-               f"peer {peer_warm_up:,.0f} in {PEER_WARM_UP_SECONDS} s"],
+               f"peer {peer_warm_up:,.0f} in {PEER_WARM_UP_SECONDS} s",
+               f"bare lxml handler under granian {WORKERS}x{BARE_THREADS} (the ceiling): "
+               + describe(bare_runs, bare_cpu)
+               + f"; bare/peer {_median(bare_runs, 'rps') / peer_rps:.2f}; runs "
+               + ", ".join(f"{r.rps:,.0f} ({r.p50_ms:.2f}/{r.p99_ms:.2f})" for r in bare_runs),
+               "p99 <= 5x p50 in every project round (ab): "
+               + ("yes" if all(r.p99_ms <= 5 * r.p50_ms for r in service_runs) else "NO")]
+        + ([f"before ({before_tree}), same rounds: " + describe(*runs["before"])
+            + f"; before/peer {_median(runs['before'][0], 'rps') / peer_rps:.3f}; runs "
+            + ", ".join(f"{r.rps:,.0f} ({r.p50_ms:.2f}/{r.p99_ms:.2f})" for r in runs["before"][0])
+            + "; CPU " + ", ".join(f"{c:,.0f}" for c in runs["before"][1])] if before is not None else []),
     )
