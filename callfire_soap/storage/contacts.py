@@ -1,13 +1,14 @@
 """Contacts repository: contacts rows plus their custom fields."""
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import and_, bindparam, delete, exists, func, insert, select, update
+from sqlalchemy import and_, bindparam, delete, exists, func, insert, or_, select, text, update
 from sqlalchemy.engine import Connection, Engine
 
-from ..domain.contacts import DECLARED_FIELDS, Contact
+from ..domain.contacts import DECLARED_FIELDS, PHONE_FIELDS, Contact
 from ..domain.paging import Page
 from . import search
 from .autocommit_read import AutocommitSelect
@@ -26,6 +27,23 @@ _N_DECLARED = len(_COLUMNS)
 _STREAM_ROWS = 5000
 # Keep IN (...) parameter lists below every backend's limit.
 CHUNK = 500
+
+
+# QueryContacts/String that is a phone number written with the usual separators: digits,
+# spaces, dashes, dots, parentheses, an optional leading '+'.
+_PHONE_LIKE = re.compile(r"^\+?[0-9 ().\-]*[0-9][0-9 ().\-]*$")
+_NOT_DIGIT = re.compile(r"[^0-9]")
+
+
+def search_needles(text: str) -> list[str]:
+    """What a String search matches as a substring: the lower-cased text, and when it looks
+    like a phone number its digits too, the form numbers are stored in ('(213) 555-1007'
+    finds 12135551007, '555-1007' finds ...5551007...)."""
+    needle = text.lower()
+    if not _PHONE_LIKE.match(text.strip()):
+        return [needle]
+    digits = _NOT_DIGIT.sub("", text)
+    return [needle] if digits == needle else [needle, digits]
 
 
 def like_pattern(text: str) -> str:
@@ -116,14 +134,13 @@ class ContactRepository:
             return []
         needle = (text or "").lower()
         if not field:
-            if len(needle) >= search.MIN_INDEXED and self.conn.dialect.name == "sqlite" and search.has_fts(self.conn):
-                return [contacts.c.id.in_(search.FTS_MATCH.bindparams(pattern=search.glob_pattern(needle)))]
-            # PostgreSQL's trigram index serves this LIKE directly.
-            return [contacts.c.search_text.like(like_pattern(needle), escape="\\")]
+            return [or_(*(self._anywhere(item, n) for n, item in enumerate(search_needles(text))))]
         column = DECLARED_FIELDS.get(field)
         if column is not None:
             if text:
-                return [func.lower(contacts.c[column]).like(like_pattern(needle), escape="\\")]
+                needles = search_needles(text) if field in PHONE_FIELDS else [needle]
+                return [or_(*(func.lower(contacts.c[column]).like(like_pattern(item), escape="\\")
+                              for item in needles))]
             return [and_(contacts.c[column].is_not(None), contacts.c[column] != "")]
         match = [contact_fields.c.contact_id == contacts.c.id, contact_fields.c.name == field]
         if text:
@@ -163,6 +180,17 @@ class ContactRepository:
                 current.custom[row[_N_DECLARED]] = row[_N_DECLARED + 1]
         if current is not None:
             yield current
+
+    def _anywhere(self, needle: str, n: int):
+        """search_text contains needle: through the trigram index where there is one."""
+        if len(needle) >= search.MIN_INDEXED and self.conn.dialect.name == "sqlite" and search.has_fts(self.conn):
+            if n == 0:
+                return contacts.c.id.in_(search.FTS_MATCH.bindparams(pattern=search.glob_pattern(needle)))
+            # Each needle of one String needs a bind name of its own.
+            match = text(f"SELECT rowid FROM {search.FTS_TABLE} WHERE search_text GLOB :pattern{n}")
+            return contacts.c.id.in_(match.bindparams(**{f"pattern{n}": search.glob_pattern(needle)}))
+        # PostgreSQL's trigram index serves this LIKE directly.
+        return contacts.c.search_text.like(like_pattern(needle), escape="\\")
 
     def existing_ids(self, account_id: int, ids: Sequence[int]) -> set[int]:
         found: set[int] = set()
