@@ -34,7 +34,7 @@ CALL_COLUMN, TEXT_COLUMN = "calldnc", "textdnc"
 _TRUE = {"true", "t", "1", "yes", "y"}
 _FALSE = {"false", "f", "0", "no", "n"}
 _NOISE = re.compile(r"[\s_.\-]+")
-_NUMBER_LINE = re.compile(r"^\+?[0-9][0-9 ().\-]*$")
+_NUMBER_LINE = re.compile(r"^\+?[0-9 ().\-]*[0-9][0-9 ().\-]*$")
 _BINARY = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _DELIMITERS = (",", ";", "\t")
 BATCH = 5000
@@ -86,8 +86,9 @@ def _lines(chunks: Iterable[bytes]) -> Iterator[str]:
     for chunk in itertools.chain(chunks, [None]):
         try:
             text = decoder.decode(b"", True) if chunk is None else decoder.decode(chunk)
-        except UnicodeDecodeError:
-            raise BadRequest(f"line {emitted + pending.count(chr(10)) + 1}: the file is not UTF-8 text") from None
+        except UnicodeDecodeError as exc:
+            line = emitted + pending.count("\n") + bytes(exc.object[:exc.start]).count(b"\n") + 1
+            raise BadRequest(f"line {line}: the file is not UTF-8 text") from None
         if _BINARY.search(text):
             raise BadRequest("the file is not a text file (it contains binary data)")
         pending += text
