@@ -22,9 +22,10 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO
 
+from ..domain import nanp
 from ..domain.dnc import DncList, check_list_name, flags_to_add
 from ..domain.errors import BadRequest, NotFound
-from ..domain.phone import DEFAULT_REGION, normalize_all
+from ..domain.phone import DEFAULT_REGION, normalize, normalize_all
 from .ports import UnitOfWorkFactory
 
 # Header cells (compared lower-cased, without spaces, '_', '-', '.') that name the number.
@@ -35,6 +36,8 @@ _TRUE = {"true", "t", "1", "yes", "y"}
 _FALSE = {"false", "f", "0", "no", "n"}
 _NOISE = re.compile(r"[\s_.\-]+")
 _NUMBER_LINE = re.compile(r"^\+?[0-9 ().\-]*[0-9][0-9 ().\-]*$")
+# A NANP number written the usual way: "(213) 555-1007", "213.555.1007", "+1 213-555-1007".
+_FORMATTED_NANP = re.compile(r"(\+?1[ .\-]?)?\(?([2-9][0-9]{2})\)?[ .\-]?([0-9]{3})[ .\-]?([0-9]{4})")
 _BINARY = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _DELIMITERS = (",", ";", "\t")
 BATCH = 5000
@@ -104,7 +107,9 @@ def _lines(chunks: Iterable[bytes]) -> Iterator[str]:
 
 def _flag(cell: str | None, default: bool) -> bool | None:
     """A call_dnc/text_dnc cell: empty means the default; None for a value that is no flag."""
-    value = (cell or "").strip().lower()
+    if cell is None:
+        return default
+    value = cell.strip().lower()
     if not value:
         return default
     if value in _TRUE:
@@ -162,6 +167,36 @@ def _rows(chunks: Iterable[bytes], call_dnc: bool | None, text_dnc: bool | None,
         raise BadRequest(f"line {skipped + reader.line_num}: not a valid CSV row ({exc})") from None
 
 
+def normalize_values(values: list[str], region: str = DEFAULT_REGION) -> list[str | None]:
+    """[normalize(value, region) for value in values], faster for NANP numbers written the
+    usual way: their separators are dropped first, so that they take the fast path of
+    domain/nanp.py instead of a full phonenumbers parse. Only where that reading is
+    certain (a NANP region, or "+1"); a candidate that is not valid falls back to
+    normalize() of the value as written, so the answer is always normalize()'s."""
+    nanp_region = region in nanp.NANP_REGIONS
+    candidates = list(values)
+    rewritten = []
+    for index, value in enumerate(values):
+        if value.isdigit():
+            continue
+        match = _FORMATTED_NANP.fullmatch(value)
+        if match is None:
+            continue
+        prefix = match.group(1) or ""
+        if prefix.startswith("+"):
+            candidates[index] = "+1" + "".join(match.groups()[1:])
+        elif nanp_region:
+            candidates[index] = prefix[:1] + "".join(match.groups()[1:])
+        else:
+            continue
+        rewritten.append(index)
+    result = normalize_all(candidates, region)
+    for index in rewritten:
+        if result[index] is None:
+            result[index] = normalize(values[index], region)
+    return result
+
+
 def scan(chunks: Iterable[bytes], spool: IO[str], *, call_dnc: bool | None = None,
          text_dnc: bool | None = None, region: str = DEFAULT_REGION,
          on_reject: Callable[[Reject], None] | None = None,
@@ -180,7 +215,7 @@ def scan(chunks: Iterable[bytes], spool: IO[str], *, call_dnc: bool | None = Non
 
     rows = _rows(chunks, call_dnc, text_dnc)
     while batch := list(itertools.islice(rows, BATCH)):
-        numbers = normalize_all([value for _, value, _, _ in batch], region)
+        numbers = normalize_values([value for _, value, _, _ in batch], region)
         out = []
         for (line, value, call_cell, text_cell), number in zip(batch, numbers, strict=True):
             if not value:

@@ -180,3 +180,14 @@ def test_find_contact_list_by_name_or_id(uow_factory, account_id):
         export.find_contact_list(uow_factory, account_id, list_id=first + 100)
     with pytest.raises(NotFound):
         export.find_contact_list(uow_factory, account_id, name="Other")
+
+
+@pytest.mark.parametrize("region", ["US", "CA", "GB"])
+def test_normalize_values_is_normalize(region):
+    from callfire_soap.domain.phone import normalize
+
+    values = ["(213) 555-1007", "213.555.1007", "213-555-1007", "+1 213 555 1007", "1 (213) 555-1007",
+              "+1(213)555-1007", "1-213-555-1007", "(123) 555-1007", "(213) 155-1007", "(800) 555-1212",
+              "(213)5551007", "+12135551007", "2135551007", "12135551007", "+44 20 7946 0958",
+              "(416) 555-0100", "213 555 10077", "(213 555-1007", "+1 (999) 555-1007", "555-1007", "x"]
+    assert dnc_import.normalize_values(values, region) == [normalize(value, region) for value in values]

@@ -1,0 +1,108 @@
+"""Figure: `callfire-soap dnc import` of a 1,000,000-line DNC file (a new list, then the same
+file again onto it), time and peak RSS of the command, against loading the same normalised
+numbers into a plain table the fastest raw way the database has: COPY on PostgreSQL, one
+executemany on SQLite."""
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+from callfire_soap.backend import Backend
+from callfire_soap.services.accounts import create_account
+
+from .common import Figure, python
+from .numbers import unique_numbers
+
+LIMIT_MB = 300
+TARGET_RATIO = 0.1
+
+
+def _write_file(path: Path, numbers: list[str]) -> None:
+    """One number per line, as operators' suppression files come: mostly 10 digits, every
+    fourth written (213) 555-1007, every tenth with +1."""
+    with path.open("w") as out:
+        for i, number in enumerate(numbers):
+            national = number[1:]
+            if i % 10 == 0:
+                out.write(f"+{number}\n")
+            elif i % 4 == 0:
+                out.write(f"({national[:3]}) {national[3:6]}-{national[6:]}\n")
+            else:
+                out.write(national + "\n")
+
+
+def _baseline(database_url: str, numbers: list[str]) -> float:
+    """Seconds to load the normalised numbers into a plain table (no indexes) and commit."""
+    backend = Backend.open(database_url, prepare=False)
+    try:
+        with backend.engine.connect() as conn:
+            with conn.begin():
+                conn.exec_driver_sql("CREATE TABLE bench_dnc (dnc_list_id BIGINT, account_id BIGINT, "
+                                     "number VARCHAR(64), call_dnc BOOLEAN, text_dnc BOOLEAN)")
+            raw = conn.connection.driver_connection
+            start = time.perf_counter()
+            with conn.begin():
+                if conn.dialect.name == "postgresql":
+                    with raw.cursor() as cursor, cursor.copy("COPY bench_dnc FROM STDIN") as copy:
+                        buffer = io.StringIO()
+                        for number in numbers:
+                            buffer.write(f"1\t1\t{number}\tt\tt\n")
+                        copy.write(buffer.getvalue())
+                else:
+                    cursor = raw.cursor()
+                    cursor.executemany("INSERT INTO bench_dnc VALUES (1, 1, ?, 1, 1)", [(n,) for n in numbers])
+                    cursor.close()
+            elapsed = time.perf_counter() - start
+            with conn.begin():
+                conn.exec_driver_sql("DROP TABLE bench_dnc")
+    finally:
+        backend.close()
+    return elapsed
+
+
+def _run_cli(args: list[str]) -> tuple[float, float, str]:
+    """Wall seconds, peak RSS (MB) and stdout of one command."""
+    start = time.perf_counter()
+    child = subprocess.Popen([python(), "-m", "callfire_soap.cli", *args],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    _, status, usage = os.wait4(child.pid, 0)
+    seconds = time.perf_counter() - start
+    output, errors = child.stdout.read(), child.stderr.read()
+    assert os.waitstatus_to_exitcode(status) == 0, errors[-2000:]
+    return seconds, usage.ru_maxrss / 1024, output.strip()
+
+
+def run(database_url: str, rows: int = 1_000_000) -> Figure:
+    numbers = unique_numbers(rows)
+    backend = Backend.open(database_url)
+    create_account(backend.uow, "dnc", "dnc-password")
+    backend.close()
+    with tempfile.TemporaryDirectory(prefix="cf-dnc-") as tmp:
+        source = Path(tmp) / "suppress.txt"
+        _write_file(source, numbers)
+        size_mb = source.stat().st_size / 1e6
+        command = ["dnc", "import", str(source), "--list", "national", "--account", "dnc",
+                   "--database", database_url]
+        first_s, first_mb, first_out = _run_cli(command)
+        again_s, again_mb, again_out = _run_cli(command)
+        export_s, export_mb, _ = _run_cli(["dnc", "export", "--list", "national", "--account", "dnc",
+                                           "-o", str(Path(tmp) / "out.csv"), "--database", database_url])
+    assert f"added {rows:,}" in first_out, first_out
+    baseline_s = _baseline(database_url, sorted(numbers))
+    ratio = baseline_s / first_s
+    peak = max(first_mb, again_mb, export_mb)
+    raw_way = "COPY" if database_url.startswith("postgresql") else "raw executemany"
+    return Figure(
+        name=f"dnc import of a {rows:,}-line file onto a new list (one command, end to end)",
+        measured=f"{first_s:.2f} s ({rows / first_s:,.0f} numbers/s), peak RSS {first_mb:.0f} MB",
+        baseline=f"{baseline_s:.2f} s ({rows / baseline_s:,.0f} rows/s {raw_way} into a plain table)",
+        ratio=ratio, target=f">= {TARGET_RATIO} of the baseline rate, peak RSS <= {LIMIT_MB} MB",
+        met=ratio >= TARGET_RATIO and peak <= LIMIT_MB,
+        notes=[f"file {size_mb:.0f} MB: {first_out}",
+               f"the same file again onto the list: {again_s:.2f} s, peak RSS {again_mb:.0f} MB: {again_out}",
+               f"dnc export of the list: {export_s:.2f} s, peak RSS {export_mb:.0f} MB"],
+    )
