@@ -61,14 +61,28 @@ def test_merge_in_several_batches_and_twice_in_one_transaction(app, monkeypatch)
 def test_a_failed_merge_writes_nothing(app):
     account_id = _account(app)
     list_id = create_dnc_list(app.backend.uow, account_id, "atomic", tokens=[A])
-    with pytest.raises(ValueError, match="not a normalised number"):
+    def entries():
+        yield 1, B, True, True
+        raise OSError("the spool file went away")
+
+    with pytest.raises(OSError, match="went away"):
         with app.backend.uow() as uow:
-            uow.dnc.merge_numbers(account_id, list_id, iter([(1, B, True, True), (2, "12\t3", True, True)]))
+            uow.dnc.merge_numbers(account_id, list_id, entries())
             uow.commit()
     assert _entries(app, account_id, list_id) == {A: Flags(True, True)}
     with app.backend.uow() as uow:  # the staging tables went with the rollback
         assert uow.dnc.merge_numbers(account_id, list_id, iter([(1, B, True, True)])) == (1, 0, 0)
         uow.commit()
+
+
+def test_copy_refuses_a_number_it_would_have_to_escape(app):
+    if app.backend.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite binds each value as a parameter")
+    account_id = _account(app)
+    list_id = create_dnc_list(app.backend.uow, account_id, "escape")
+    with pytest.raises(ValueError, match="not a normalised number"):
+        with app.backend.uow() as uow:
+            uow.dnc.merge_numbers(account_id, list_id, iter([(1, "12\t3", True, True)]))
 
 
 def test_iter_contacts_streams_each_contact_once_with_its_fields(app):
