@@ -63,7 +63,7 @@ def _run(name: str, args) -> common.Figure:
         from scripts.benchlib import dnc_import
 
         with common.scratch_database(args.database) as url:
-            return dnc_import.run(url, rows=args.dnc_rows)
+            return dnc_import.run(url, rows=args.dnc_rows, before=not args.dnc_no_before)
     raise SystemExit(f"unknown figure {name}")
 
 
@@ -76,6 +76,7 @@ def main() -> int:
     parser.add_argument("--server-rows", type=int, default=200_000)
     parser.add_argument("--cli-rows", type=int, default=1_000_000)
     parser.add_argument("--dnc-rows", type=int, default=1_000_000)
+    parser.add_argument("--dnc-no-before", action="store_true", help="dnc-import: skip the SOAP 'before' run")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
 
