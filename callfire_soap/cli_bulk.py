@@ -67,6 +67,11 @@ def run_bulk_command(args, open_backend) -> int:
         return _contacts_export(args, backend, account_id)
     except (BadRequest, NotFound) as exc:
         raise CliError(exc.message) from None
+    except BrokenPipeError:
+        # The reader of standard output went away (`| head`): say so once, and keep the
+        # interpreter's final flush from failing again on the closed pipe.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise CliError("the export stopped: its output was closed") from None
     finally:
         backend.close()
 

@@ -147,3 +147,20 @@ def test_an_ambiguous_dnc_list_name_is_refused(app, database_url, login, tmp_pat
     _fails_cleanly(_cli(database_url, login, "dnc", "import", str(source), "--list", "Twice"),
                    f"2 DNC lists are named 'Twice' (ids {first}, {second})")
     _fails_cleanly(_cli(database_url, login, "dnc", "export", "--list", "Twice"), "2 DNC lists are named")
+
+
+def test_an_export_into_a_closed_pipe_stops_with_one_line(database_url, login, tmp_path):
+    import subprocess
+
+    from tests.e2e.test_cli import COMMAND
+
+    source = tmp_path / "many.txt"
+    source.write_text("".join(f"1213221{n:04d}\n" for n in range(5000)))
+    assert _cli(database_url, login, "dnc", "import", str(source), "--list", "Piped").returncode == 0
+    child = subprocess.Popen([*COMMAND, "dnc", "export", "--list", "Piped", "--account", login,
+                              "--database", database_url], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert child.stdout.readline() == b"number,call_dnc,text_dnc\n"
+    child.stdout.close()
+    errors = child.stderr.read().decode()
+    assert child.wait(timeout=60) == 1
+    assert errors.startswith("callfire-soap: the export stopped: its output was closed") and "Traceback" not in errors
