@@ -41,6 +41,9 @@ _FORMATTED_NANP = re.compile(r"(\+?1[ .\-]?)?\(?([2-9][0-9]{2})\)?[ .\-]?([0-9]{
 _BINARY = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _DELIMITERS = (",", ";", "\t")
 BATCH = 5000
+# A line is a number or a CSV row of a few cells; a file without line breaks is not a DNC file,
+# and held as one line it would cost memory in proportion to its size.
+MAX_LINE = 1 << 20
 # How many rejected lines an error message quotes.
 _QUOTED = 5
 _QUOTED_CHARS = 40
@@ -101,6 +104,8 @@ def _lines(chunks: Iterable[bytes]) -> Iterator[str]:
             emitted += 1
             start = end + 1
         pending = pending[start:]
+        if len(pending) > MAX_LINE:
+            raise BadRequest(f"line {emitted + 1} is longer than {MAX_LINE:,} characters")
     if pending:
         yield pending
 

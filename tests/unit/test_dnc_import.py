@@ -82,6 +82,13 @@ def test_bad_files_fault_before_anything_is_written(text, options, message):
         _scan(text, **options)
 
 
+def test_a_line_without_end_faults_once_it_outgrows_the_limit(monkeypatch):
+    monkeypatch.setattr(dnc_import, "MAX_LINE", 100)
+    with pytest.raises(BadRequest, match="line 2 is longer than 100 characters"):
+        _scan("2132212384\n" + "1" * 500)
+    _scan("2132212384\n" + "2" * 100)  # at the limit
+
+
 def test_options_set_the_flags_of_a_plain_file():
     _, entries, _ = _scan("2132212384\n", call_dnc=False)
     assert entries == [(1, A, False, True)]
