@@ -1,4 +1,4 @@
-"""Command line: serve, account, contacts import, history import, db upgrade.
+"""Command line: serve, account, contacts import/export, dnc import/export, history import, db upgrade.
 
 Every failure ends as one short message (cli_support.py) with exit code 1, 2 for usage."""
 from __future__ import annotations
@@ -10,6 +10,7 @@ import sys
 
 from . import __version__, logconfig
 from .cli_accounts import add_account_commands, run_account_command
+from .cli_bulk import add_bulk_commands, run_bulk_command
 from .cli_import import add_import_arguments, run_import
 from .cli_support import CliError, describe, explain, fail, require_existing_sqlite
 from .server import DEFAULT_SERVER, SERVERS
@@ -53,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_database(upgrade)
 
     add_account_commands(commands, _add_database)
+    add_bulk_commands(commands, contacts_commands, _add_database)
 
     history = commands.add_parser("history", help="contact history (calls and texts)")
     history_commands = history.add_subparsers(dest="history_command", required=True)
@@ -199,7 +201,9 @@ COMMANDS = {
     "account": lambda args: run_account_command(args, _open_backend),
     "history": cmd_history_import,
     "db": cmd_db_upgrade,
-    "contacts": cmd_contacts_import,
+    "contacts": lambda args: (run_bulk_command(args, _open_backend) if args.contacts_command == "export"
+                              else cmd_contacts_import(args)),
+    "dnc": lambda args: run_bulk_command(args, _open_backend),
 }
 
 

@@ -8,6 +8,7 @@ shared hosts; the ratios are what BENCHMARKS.md tracks).
     python scripts/bench.py --figure http --figure serialize
     python scripts/bench.py --figure rest          # REST GetContact vs SOAP GetContact
     python scripts/bench.py --figure csv           # contacts import of a 200,000-row CSV
+    python scripts/bench.py --figure dnc-import    # dnc import of 1,000,000 numbers vs COPY/executemany
 """
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from scripts.benchlib import common  # noqa: E402
 
-FIGURES = ("http", "rest", "serialize", "import", "csv", "search", "memory", "jaxws")
+FIGURES = ("http", "rest", "serialize", "import", "csv", "search", "memory", "jaxws", "dnc-import")
 
 
 def _run(name: str, args) -> common.Figure:
@@ -64,6 +65,11 @@ def _run(name: str, args) -> common.Figure:
 
         with common.scratch_database(args.database) as url:
             return memory.run(url, server_rows=args.server_rows, cli_rows=args.cli_rows)
+    if name == "dnc-import":
+        from scripts.benchlib import dnc_import
+
+        with common.scratch_database(args.database) as url:
+            return dnc_import.run(url, rows=args.dnc_rows, before=not args.dnc_no_before)
     raise SystemExit(f"unknown figure {name}")
 
 
@@ -76,6 +82,8 @@ def main() -> int:
     parser.add_argument("--csv-rows", type=int, default=200_000)
     parser.add_argument("--server-rows", type=int, default=200_000)
     parser.add_argument("--cli-rows", type=int, default=1_000_000)
+    parser.add_argument("--dnc-rows", type=int, default=1_000_000)
+    parser.add_argument("--dnc-no-before", action="store_true", help="dnc-import: skip the SOAP 'before' run")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
 

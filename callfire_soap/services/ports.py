@@ -11,7 +11,7 @@ satisfy these without inheriting from them. Semantics every implementation keeps
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Protocol, runtime_checkable
 
 from ..domain.contacts import Contact
@@ -61,6 +61,14 @@ class ContactRepository(Protocol):
         work ends."""
 
     def existing_ids(self, account_id: int, ids: Sequence[int]) -> set[int]: ...
+
+    def custom_field_names(self, account_id: int, list_id: int | None = None) -> list[str]:
+        """The distinct custom field names of the account's contacts (of one list's members),
+        sorted."""
+
+    def iter_contacts(self, account_id: int, list_id: int | None = None) -> Iterator[Contact]:
+        """Every contact of the account (of one list's members) by id, custom fields included,
+        streamed (valid until the unit of work ends)."""
 
     def save(self, contact: Contact) -> None:
         """Write back every attribute and the complete set of custom fields."""
@@ -138,6 +146,9 @@ class DncRepository(Protocol):
 
     def get_list(self, account_id: int, list_id: int) -> DncList | None: ...
 
+    def lists_named(self, account_id: int, name: str) -> list[DncList]:
+        """The account's lists with exactly this name, by id."""
+
     def lock_list(self, account_id: int, list_id: int) -> bool:
         """Whether the account owns the list; a concurrent delete waits until the unit of
         work ends."""
@@ -151,6 +162,15 @@ class DncRepository(Protocol):
 
     def put_numbers(self, account_id: int, list_id: int, numbers: Sequence[str], flags: Flags) -> None:
         """Insert the (distinct) numbers, or give those already on the list the flags."""
+
+    def merge_numbers(self, account_id: int, list_id: int,
+                      entries: Iterable[tuple[int, str, bool, bool]]) -> tuple[int, int, int]:
+        """Bulk put of (seq, normalised number, call_dnc, text_dnc) entries: new numbers are
+        added, listed ones take the flags; of a number given twice the highest seq wins.
+        Returns (added, updated: flags changed, unchanged) counts of distinct numbers."""
+
+    def iter_numbers(self, account_id: int, list_id: int) -> Iterator[DncNumber]:
+        """Every entry of the list by number, streamed (valid until the unit of work ends)."""
 
     def remove_numbers(self, list_id: int, numbers: Sequence[str], channels: Channels) -> None:
         """Unblock the channels; an entry left with none blocked leaves the list."""

@@ -1,13 +1,14 @@
 """Contacts repository: contacts rows plus their custom fields."""
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import and_, bindparam, delete, exists, func, insert, select, update
+from sqlalchemy import and_, bindparam, delete, exists, func, insert, or_, select, text, update
 from sqlalchemy.engine import Connection, Engine
 
-from ..domain.contacts import DECLARED_FIELDS, Contact
+from ..domain.contacts import DECLARED_FIELDS, PHONE_FIELDS, Contact
 from ..domain.paging import Page
 from . import search
 from .autocommit_read import AutocommitSelect
@@ -22,8 +23,27 @@ _GET_ONE = (
     .where(contacts.c.account_id == bindparam("account_id"), contacts.c.id == bindparam("contact_id"))
 )
 _N_DECLARED = len(_COLUMNS)
+# Rows an export fetches per round trip (a server-side cursor on PostgreSQL).
+_STREAM_ROWS = 5000
 # Keep IN (...) parameter lists below every backend's limit.
 CHUNK = 500
+
+
+# QueryContacts/String that is a phone number written with the usual separators: digits,
+# spaces, dashes, dots, parentheses, an optional leading '+'.
+_PHONE_LIKE = re.compile(r"^\+?[0-9 ().\-]*[0-9][0-9 ().\-]*$")
+_NOT_DIGIT = re.compile(r"[^0-9]")
+
+
+def search_needles(text: str) -> list[str]:
+    """What a String search matches as a substring: the lower-cased text, and when it looks
+    like a phone number its digits too, the form numbers are stored in ('(213) 555-1007'
+    finds 12135551007, '555-1007' finds ...5551007...)."""
+    needle = text.lower()
+    if not _PHONE_LIKE.match(text.strip()):
+        return [needle]
+    digits = _NOT_DIGIT.sub("", text)
+    return [needle] if digits == needle else [needle, digits]
 
 
 def like_pattern(text: str) -> str:
@@ -114,19 +134,63 @@ class ContactRepository:
             return []
         needle = (text or "").lower()
         if not field:
-            if len(needle) >= search.MIN_INDEXED and self.conn.dialect.name == "sqlite" and search.has_fts(self.conn):
-                return [contacts.c.id.in_(search.FTS_MATCH.bindparams(pattern=search.glob_pattern(needle)))]
-            # PostgreSQL's trigram index serves this LIKE directly.
-            return [contacts.c.search_text.like(like_pattern(needle), escape="\\")]
+            return [or_(*(self._anywhere(item, n) for n, item in enumerate(search_needles(text))))]
         column = DECLARED_FIELDS.get(field)
         if column is not None:
             if text:
-                return [func.lower(contacts.c[column]).like(like_pattern(needle), escape="\\")]
+                needles = search_needles(text) if field in PHONE_FIELDS else [needle]
+                return [or_(*(func.lower(contacts.c[column]).like(like_pattern(item), escape="\\")
+                              for item in needles))]
             return [and_(contacts.c[column].is_not(None), contacts.c[column] != "")]
         match = [contact_fields.c.contact_id == contacts.c.id, contact_fields.c.name == field]
         if text:
             match.append(func.lower(contact_fields.c.value).like(like_pattern(needle), escape="\\"))
         return [exists().where(*match)]
+
+    def _scope(self, account_id: int, list_id: int | None) -> list:
+        where = [contacts.c.account_id == account_id]
+        if list_id is not None:
+            where.append(exists().where(list_members.c.list_id == list_id,
+                                        list_members.c.contact_id == contacts.c.id))
+        return where
+
+    def custom_field_names(self, account_id: int, list_id: int | None = None) -> list[str]:
+        return list(self.conn.execute(
+            select(contact_fields.c.name).distinct()
+            .select_from(contact_fields.join(contacts, contacts.c.id == contact_fields.c.contact_id))
+            .where(*self._scope(account_id, list_id))
+            .order_by(contact_fields.c.name)
+        ).scalars())
+
+    def iter_contacts(self, account_id: int, list_id: int | None = None) -> Iterator[Contact]:
+        """One statement, streamed: each contact's row once per custom field, in id order."""
+        result = self.conn.execution_options(yield_per=_STREAM_ROWS).execute(
+            select(*_COLUMNS, contact_fields.c.name, contact_fields.c.value)
+            .select_from(contacts.outerjoin(contact_fields, contact_fields.c.contact_id == contacts.c.id))
+            .where(*self._scope(account_id, list_id))
+            .order_by(contacts.c.id, contact_fields.c.name)
+        )
+        current: Contact | None = None
+        for row in result:
+            if current is None or current.id != row[0]:
+                if current is not None:
+                    yield current
+                current = Contact(*row[:_N_DECLARED])
+            if row[_N_DECLARED] is not None:
+                current.custom[row[_N_DECLARED]] = row[_N_DECLARED + 1]
+        if current is not None:
+            yield current
+
+    def _anywhere(self, needle: str, n: int):
+        """search_text contains needle: through the trigram index where there is one."""
+        if len(needle) >= search.MIN_INDEXED and self.conn.dialect.name == "sqlite" and search.has_fts(self.conn):
+            if n == 0:
+                return contacts.c.id.in_(search.FTS_MATCH.bindparams(pattern=search.glob_pattern(needle)))
+            # Each needle of one String needs a bind name of its own.
+            match = text(f"SELECT rowid FROM {search.FTS_TABLE} WHERE search_text GLOB :pattern{n}")
+            return contacts.c.id.in_(match.bindparams(**{f"pattern{n}": search.glob_pattern(needle)}))
+        # PostgreSQL's trigram index serves this LIKE directly.
+        return contacts.c.search_text.like(like_pattern(needle), escape="\\")
 
     def existing_ids(self, account_id: int, ids: Sequence[int]) -> set[int]:
         found: set[int] = set()

@@ -1,7 +1,7 @@
 """Do Not Contact repository: dnc_lists and their dnc_numbers, always scoped to an account."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy import and_, delete, exists, func, insert, literal, select, update
@@ -10,10 +10,12 @@ from sqlalchemy.engine import Connection
 
 from ..domain.dnc import Channels, DncList, DncNumber, Flags
 from ..domain.paging import Page
+from . import dnc_bulk
 from .contacts import chunks, like_pattern
 from .list_bulk import bulk_writer
 from .tables import dnc_lists, dnc_numbers
 
+_STREAM_ROWS = 5000
 _UPSERT_DIALECTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 _SIZE = (
@@ -67,6 +69,13 @@ class DncRepository:
         ).first()
         return DncList(*row) if row is not None else None
 
+    def lists_named(self, account_id: int, name: str) -> list[DncList]:
+        return [DncList(*row) for row in self.conn.execute(
+            select(*_LIST_COLUMNS)
+            .where(dnc_lists.c.account_id == account_id, dnc_lists.c.name == name)
+            .order_by(dnc_lists.c.id)
+        )]
+
     def lock_list(self, account_id: int, list_id: int) -> bool:
         """Whether the account owns the list; on PostgreSQL the row stays locked until the
         transaction ends, so a concurrent DeleteDncList cannot orphan numbers being added."""
@@ -119,6 +128,20 @@ class DncRepository:
                  "call_dnc": flags.call_dnc, "text_dnc": flags.text_dnc}
                 for number in part
             ])
+
+    def merge_numbers(self, account_id: int, list_id: int,
+                      entries: Iterable[tuple[int, str, bool, bool]]) -> tuple[int, int, int]:
+        return dnc_bulk.merge_numbers(self.conn, account_id, list_id, entries)
+
+    def iter_numbers(self, account_id: int, list_id: int) -> Iterator[DncNumber]:
+        """Streamed (a server-side cursor on PostgreSQL; SQLite steps its cursor lazily)."""
+        result = self.conn.execution_options(yield_per=_STREAM_ROWS).execute(
+            select(*_NUMBER_COLUMNS)
+            .where(dnc_numbers.c.account_id == account_id, dnc_numbers.c.dnc_list_id == list_id)
+            .order_by(dnc_numbers.c.number)
+        )
+        for row in result:
+            yield DncNumber(*row)
 
     def remove_numbers(self, list_id: int, numbers: Sequence[str], channels: Channels) -> None:
         """Unblock the given channels of the numbers on the list; an entry left with no

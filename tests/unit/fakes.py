@@ -9,7 +9,7 @@ counterpart here: one test runs one unit of work at a time.
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import NamedTuple
@@ -145,6 +145,15 @@ class FakeContactRepository:
 
     def get_many(self, account_id: int, ids: Sequence[int], for_update: bool = False) -> dict[int, Contact]:
         return {c.id: copy.deepcopy(c) for c in self._owned(account_id) if c.id in set(ids)}
+
+    def custom_field_names(self, account_id: int, list_id: int | None = None) -> list[str]:
+        return sorted({name for c in self.iter_contacts(account_id, list_id) for name in c.custom})
+
+    def iter_contacts(self, account_id: int, list_id: int | None = None) -> Iterator[Contact]:
+        members = self.store.lists[list_id].members if list_id in self.store.lists else {}
+        for contact in self._owned(account_id):
+            if list_id is None or contact.id in members:
+                yield copy.deepcopy(contact)
 
     def existing_ids(self, account_id: int, ids: Sequence[int]) -> set[int]:
         return {c.id for c in self._owned(account_id) if c.id in set(ids)}
@@ -293,6 +302,10 @@ class FakeDncRepository:
         row = self._row(account_id, list_id)
         return DncList(list_id, row.name, row.campaign_id, len(row.numbers)) if row else None
 
+    def lists_named(self, account_id: int, name: str) -> list[DncList]:
+        return [self.get_list(account_id, i) for i, r in sorted(self.store.dnc_lists.items())
+                if r.account_id == account_id and r.name == name]
+
     def lock_list(self, account_id: int, list_id: int) -> bool:
         return self._row(account_id, list_id) is not None
 
@@ -314,6 +327,24 @@ class FakeDncRepository:
         assert len(set(numbers)) == len(numbers), "the SQL upsert refuses a number twice"
         for number in numbers:
             self.store.dnc_lists[list_id].numbers[number] = flags
+
+    def merge_numbers(self, account_id: int, list_id: int,
+                      entries: Iterable[tuple[int, str, bool, bool]]) -> tuple[int, int, int]:
+        latest: dict[str, tuple[int, Flags]] = {}
+        for seq, number, call, text in entries:
+            if number not in latest or seq > latest[number][0]:
+                latest[number] = (seq, Flags(call, text))
+        numbers = self.store.dnc_lists[list_id].numbers
+        added = sum(1 for n in latest if n not in numbers)
+        updated = sum(1 for n, (_, flags) in latest.items() if n in numbers and numbers[n] != flags)
+        for number, (_, flags) in sorted(latest.items()):
+            numbers[number] = flags
+        return added, updated, len(latest) - added - updated
+
+    def iter_numbers(self, account_id: int, list_id: int) -> Iterator[DncNumber]:
+        row = self._row(account_id, list_id)
+        for number, flags in sorted(row.numbers.items() if row else ()):
+            yield DncNumber(number, list_id, flags.call_dnc, flags.text_dnc)
 
     def remove_numbers(self, list_id: int, numbers: Sequence[str], channels: Channels) -> None:
         if channels.nothing:

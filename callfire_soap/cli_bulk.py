@@ -1,0 +1,210 @@
+"""``callfire-soap dnc import|export`` and ``contacts export``: bulk loads and exports for
+operators (services/dnc_import.py, services/export.py). Every failure is one short message
+and exit code 1 (cli_support.py); a failed import writes nothing, a failed export leaves no
+file behind."""
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import sys
+import tempfile
+from contextlib import contextmanager
+
+from .cli_support import CliError
+
+
+def add_bulk_commands(commands, contacts_commands, add_database) -> None:
+    dnc = commands.add_parser("dnc", help="Do Not Contact lists")
+    dnc_commands = dnc.add_subparsers(dest="dnc_command", required=True)
+    load = dnc_commands.add_parser(
+        "import", help="create or extend a DNC list from a file (one number per line, or a CSV "
+                       "with a number column)")
+    load.add_argument("file")
+    load.add_argument("--list", required=True, metavar="NAME", help="DNC list to create or extend")
+    _add_account(load)
+    load.add_argument("--call-dnc", action=argparse.BooleanOptionalAction, default=None,
+                      help="block calls (default: yes, unless the file has a call_dnc column)")
+    load.add_argument("--text-dnc", action=argparse.BooleanOptionalAction, default=None,
+                      help="block texts (default: yes, unless the file has a text_dnc column)")
+    load.add_argument("--skip-invalid", action="store_true",
+                      help="import the valid numbers of a file with invalid lines (default: import nothing)")
+    load.add_argument("--rejects", metavar="FILE.csv", help="write the invalid lines here (line,value,reason)")
+    load.add_argument("--progress", action="store_true", default=None,
+                      help="show progress even when stderr is not a terminal")
+    add_database(load)
+
+    export = dnc_commands.add_parser("export", help="a DNC list as CSV (number,call_dnc,text_dnc)")
+    export.add_argument("--list", required=True, metavar="NAME")
+    _add_account(export)
+    export.add_argument("-o", "--output", metavar="FILE", help="default: standard output")
+    add_database(export)
+
+    contacts = contacts_commands.add_parser(
+        "export", help="contacts as CSV with the columns contacts import reads")
+    which = contacts.add_mutually_exclusive_group()
+    which.add_argument("--list", metavar="NAME", help="only the members of this list (default: all contacts)")
+    which.add_argument("--list-id", type=int, metavar="N", help="only the members of the list with this id")
+    _add_account(contacts)
+    contacts.add_argument("-o", "--output", metavar="FILE", help="default: standard output")
+    add_database(contacts)
+
+
+def _add_account(parser) -> None:
+    parser.add_argument("--account", metavar="LOGIN", help="owner (default: the only account, if there is one)")
+
+
+def run_bulk_command(args, open_backend) -> int:
+    from .domain.errors import BadRequest, NotFound
+
+    backend = open_backend(args.database)
+    try:
+        account_id = _account_id(backend, args.account)
+        if args.command == "dnc" and args.dnc_command == "import":
+            return _dnc_import(args, backend, account_id)
+        if args.command == "dnc":
+            return _dnc_export(args, backend, account_id)
+        return _contacts_export(args, backend, account_id)
+    except (BadRequest, NotFound) as exc:
+        raise CliError(exc.message) from None
+    except BrokenPipeError:
+        # The reader of standard output went away (`| head`): say so once, and keep the
+        # interpreter's final flush from failing again on the closed pipe.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise CliError("the export stopped: its output was closed") from None
+    finally:
+        backend.close()
+
+
+def _account_id(backend, login: str | None) -> int:
+    with backend.uow(write=False) as uow:
+        if login:
+            account_id = uow.accounts.id_of(login)
+            if account_id is None:
+                raise CliError(f"unknown account {login!r}")
+            return account_id
+        logins = uow.accounts.logins(limit=2)
+        if len(logins) != 1:
+            raise CliError("give --account LOGIN (the database has %s accounts)" % ("no" if not logins else "several"))
+        return uow.accounts.id_of(logins[0])
+
+
+@contextmanager
+def _rejects_file(path: str | None):
+    if path is None:
+        yield None
+        return
+    try:
+        handle = open(path, "w", encoding="utf-8", newline="")  # noqa: SIM115 - closed below
+    except OSError as exc:
+        raise CliError(f"cannot write {path}: {exc.strerror}") from None
+    with handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(("line", "value", "reason"))
+        yield lambda reject: writer.writerow((reject.line, reject.value, reject.reason))
+
+
+def _dnc_import(args, backend, account_id: int) -> int:
+    from .domain.errors import BadRequest
+    from .progress import ProgressReader
+    from .services import dnc_import
+
+    existing = dnc_import.resolve_list(backend.uow, account_id, args.list)
+    try:
+        reader = ProgressReader(args.file, label=f"reading {os.path.basename(args.file)}", show=args.progress)
+    except OSError as exc:
+        raise CliError(f"cannot read {args.file}: {exc.strerror}") from None
+    with tempfile.TemporaryDirectory(prefix="callfire-dnc-") as tmp, _rejects_file(args.rejects) as on_reject:
+        spool_path = os.path.join(tmp, "entries")
+        with reader, open(spool_path, "w", encoding="ascii") as spool:
+            try:
+                found = dnc_import.scan(reader.chunks(), spool, call_dnc=args.call_dnc, text_dnc=args.text_dnc,
+                                        region=backend.region, on_reject=on_reject, rows_done=reader.rows_done)
+            except BadRequest as exc:
+                reader.abandon()
+                raise CliError(f"nothing imported: {exc.message}") from None
+        if found.invalid and not args.skip_invalid:
+            hint = f"the invalid lines are in {args.rejects}" if args.rejects else \
+                "--rejects FILE.csv lists them all; --skip-invalid imports the valid ones"
+            raise CliError(f"nothing imported: {dnc_import.invalid_message(found)}", hint)
+        with ProgressReader(spool_path, label=f"writing to {args.list!r}", show=args.progress) as writing:
+            report = dnc_import.store(backend.uow, account_id, args.list, existing,
+                                      _counted(dnc_import.spooled_entries(writing.chunks()), writing), found)
+    verb = "created" if report.created else "extended"
+    print(f"DNC list {report.name!r} (id {report.list_id}) {verb}: read {report.read:,}, added {report.added:,}, "
+          f"updated {report.updated:,}, unchanged {report.unchanged:,}, duplicates {report.duplicates:,}, "
+          f"invalid {report.invalid:,}; size {report.size:,}")
+    return 0
+
+
+def _counted(entries, progress):
+    """Pass the entries on, telling the progress bar every 10,000."""
+    count = 0
+    for entry in entries:
+        yield entry
+        count += 1
+        if count == 10_000:
+            progress.rows_done(count)
+            count = 0
+    progress.rows_done(count)
+
+
+@contextmanager
+def _output(path: str | None):
+    """Standard output, or a file that appears only when the export has succeeded (written
+    beside it under a temporary name, then renamed)."""
+    if path is None:
+        yield sys.stdout
+        sys.stdout.flush()
+        return
+    directory = os.path.dirname(os.path.abspath(path))
+    try:
+        fd, partial = tempfile.mkstemp(prefix=".callfire-export-", dir=directory)
+    except OSError as exc:
+        raise CliError(f"cannot write {path}: {exc.strerror}") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            yield handle
+        os.chmod(partial, 0o666 & ~_umask())
+        os.replace(partial, path)
+    except BaseException:
+        os.unlink(partial)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _dnc_export(args, backend, account_id: int) -> int:
+    from .services import export
+
+    found = export.find_dnc_list(backend.uow, account_id, args.list)
+    with _output(args.output) as out:
+        rows = export.write_dnc(backend.uow, account_id, found.id, out)
+    print(f"callfire-soap: exported {rows:,} numbers of DNC list {found.name!r} (id {found.id})"
+          + (f" to {args.output}" if args.output else ""), file=sys.stderr)
+    return 0
+
+
+def _contacts_export(args, backend, account_id: int) -> int:
+    from .services import export
+
+    contact_list = None
+    if args.list is not None or args.list_id is not None:
+        contact_list = export.find_contact_list(backend.uow, account_id, args.list, args.list_id)
+    with _output(args.output) as out:
+        report = export.write_contacts(backend.uow, account_id, out,
+                                       list_id=contact_list.id if contact_list else None)
+    what = f"of list {contact_list.name!r} (id {contact_list.id})" if contact_list else ""
+    print(f"callfire-soap: exported {report.rows:,} contacts {what}".rstrip()
+          + (f" to {args.output}" if args.output else ""), file=sys.stderr)
+    if report.not_reimportable:
+        print("callfire-soap: warning: contacts import reads these custom field columns as other "
+              f"columns and will not bring them back: {', '.join(report.not_reimportable[:10])}", file=sys.stderr)
+    if report.too_many_custom:
+        print(f"callfire-soap: warning: {report.custom_columns} custom field columns; contacts import "
+              "takes at most 200 (export one list at a time)", file=sys.stderr)
+    return 0

@@ -1,0 +1,136 @@
+"""`contacts export` and `dnc export`: an account's data as CSV files that `contacts import`
+and `dnc import` read back. Rows are streamed from one query inside one read-only unit of
+work, so memory does not grow with the number of rows.
+
+Contacts: the declared attributes under their own names (which `contacts import` recognises),
+then one column per custom field name that any exported contact has, found by a first query
+(SELECT DISTINCT over the custom fields), sorted by name; a contact without that field gets
+an empty cell, which an import reads as "not set".
+"""
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import IO
+
+from ..domain.contacts import DECLARED_FIELDS, MAX_CUSTOM_FIELDS
+from ..domain.dnc import DncList, check_list_name
+from ..domain.errors import BadRequest, NotFound
+from ..domain.lists import ContactList
+from ..domain.paging import Page
+from .list_sources import COLUMN_ALIASES
+from .ports import UnitOfWorkFactory
+
+DNC_COLUMNS = ("number", "call_dnc", "text_dnc")
+# Header cells `contacts import` drops (ids are always assigned there).
+_IGNORED_ON_IMPORT = {"id", "contactid"}
+_NOISE = re.compile(r"[\s_.\-]+")
+_PAGE = 1000
+
+
+@dataclass
+class ExportReport:
+    rows: int = 0
+    # Custom field names that `contacts import` would read as something else (an alias of a
+    # declared attribute, or an ignored id column), and so not bring back.
+    not_reimportable: list[str] = field(default_factory=list)
+    custom_columns: int = 0
+
+    @property
+    def too_many_custom(self) -> bool:
+        return self.custom_columns > MAX_CUSTOM_FIELDS
+
+
+def find_contact_list(uow_factory: UnitOfWorkFactory, account_id: int, name: str | None = None,
+                      list_id: int | None = None) -> ContactList:
+    """The list an export names: by id (a deleted list too: its members stay), or by exact
+    name among the lists that are not deleted (one of them: names need not be unique)."""
+    with uow_factory(write=False) as uow:
+        if list_id is not None:
+            found = uow.lists.get(account_id, list_id)
+            if found is None:
+                raise NotFound(f"contact list {list_id} not found")
+            return found
+        matches: list[ContactList] = []
+        offset = 0
+        while True:
+            total, page = uow.lists.query(account_id, Page(limit=_PAGE, offset=offset))
+            matches.extend(item for item in page if item.name == name)
+            offset += _PAGE
+            if offset >= total or not page:
+                break
+    if not matches:
+        raise NotFound(f"no contact list named {name!r}")
+    if len(matches) > 1:
+        ids = ", ".join(str(item.id) for item in matches[:10])
+        raise BadRequest(f"{len(matches)} contact lists are named {name!r} (ids {ids}): give --list-id")
+    return matches[0]
+
+
+def _reads_back_as_other(name: str) -> bool:
+    key = _NOISE.sub("", name).lower()
+    return key in COLUMN_ALIASES or key in _IGNORED_ON_IMPORT
+
+
+def write_contacts(uow_factory: UnitOfWorkFactory, account_id: int, out: IO[str],
+                   list_id: int | None = None, rows_done: Callable[[int], None] | None = None,
+                   ) -> ExportReport:
+    """The account's contacts (or one list's members), by id, as CSV on ``out``."""
+    report = ExportReport()
+    declared = list(DECLARED_FIELDS.items())  # (wire name, attribute)
+    writer = csv.writer(out, lineterminator="\n")
+    with uow_factory(write=False) as uow:
+        names = uow.contacts.custom_field_names(account_id, list_id)
+        report.custom_columns = len(names)
+        report.not_reimportable = [name for name in names if _reads_back_as_other(name)]
+        writer.writerow([wire for wire, _ in declared] + names)
+        batch = []
+        # A custom field created after the names were read (a concurrent update) has no
+        # column and is left out; every field that existed when the export began is written.
+        for contact in uow.contacts.iter_contacts(account_id, list_id):
+            batch.append([getattr(contact, attribute) or "" for _, attribute in declared]
+                         + [contact.custom.get(name, "") for name in names])
+            if len(batch) >= _PAGE:
+                report.rows += _flush(writer, batch, rows_done)
+        report.rows += _flush(writer, batch, rows_done)
+    return report
+
+
+def _flush(writer, batch: list, rows_done: Callable[[int], None] | None) -> int:
+    count = len(batch)
+    writer.writerows(batch)
+    batch.clear()
+    if rows_done is not None and count:
+        rows_done(count)
+    return count
+
+
+def find_dnc_list(uow_factory: UnitOfWorkFactory, account_id: int, name: str | None) -> DncList:
+    name = check_list_name(name)
+    with uow_factory(write=False) as uow:
+        found = uow.dnc.lists_named(account_id, name)
+    if not found:
+        raise NotFound(f"no DNC list named {name!r}")
+    if len(found) > 1:
+        ids = ", ".join(str(item.id) for item in found[:10])
+        raise BadRequest(f"{len(found)} DNC lists are named {name!r} (ids {ids}); rename all but one")
+    return found[0]
+
+
+def write_dnc(uow_factory: UnitOfWorkFactory, account_id: int, list_id: int, out: IO[str],
+              rows_done: Callable[[int], None] | None = None) -> int:
+    """The list's entries by number as CSV (number, call_dnc, text_dnc); returns the count."""
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(DNC_COLUMNS)
+    rows = 0
+    batch = []
+    with uow_factory(write=False) as uow:
+        for entry in uow.dnc.iter_numbers(account_id, list_id):
+            batch.append((entry.number, "true" if entry.call_dnc else "false",
+                          "true" if entry.text_dnc else "false"))
+            if len(batch) >= _PAGE:
+                rows += _flush(writer, batch, rows_done)
+        rows += _flush(writer, batch, rows_done)
+    return rows
