@@ -11,7 +11,7 @@ import sys
 import tempfile
 from contextlib import contextmanager
 
-from .cli_support import CliError
+from .cli_support import CliError, account_id_for
 
 
 def add_bulk_commands(commands, contacts_commands, add_database) -> None:
@@ -59,7 +59,7 @@ def run_bulk_command(args, open_backend) -> int:
 
     backend = open_backend(args.database)
     try:
-        account_id = _account_id(backend, args.account)
+        account_id = account_id_for(backend, args.account)
         if args.command == "dnc" and args.dnc_command == "import":
             return _dnc_import(args, backend, account_id)
         if args.command == "dnc":
@@ -75,18 +75,6 @@ def run_bulk_command(args, open_backend) -> int:
     finally:
         backend.close()
 
-
-def _account_id(backend, login: str | None) -> int:
-    with backend.uow(write=False) as uow:
-        if login:
-            account_id = uow.accounts.id_of(login)
-            if account_id is None:
-                raise CliError(f"unknown account {login!r}")
-            return account_id
-        logins = uow.accounts.logins(limit=2)
-        if len(logins) != 1:
-            raise CliError("give --account LOGIN (the database has %s accounts)" % ("no" if not logins else "several"))
-        return uow.accounts.id_of(logins[0])
 
 
 @contextmanager

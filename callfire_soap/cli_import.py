@@ -8,7 +8,7 @@ import os
 import sys
 import threading
 
-from .cli_support import fail
+from .cli_support import account_id_for, fail
 
 
 def add_import_arguments(load: argparse.ArgumentParser) -> None:
@@ -58,21 +58,6 @@ class RejectsFile:
         os.unlink(self.partial)
 
 
-def _account_id(backend, login: str | None) -> int:
-    from .cli_support import CliError
-
-    with backend.uow(write=False) as uow:
-        if login:
-            account_id = uow.accounts.id_of(login)
-            if account_id is None:
-                raise CliError(f"unknown account {login!r}")
-            return account_id
-        logins = uow.accounts.logins(limit=2)
-        if len(logins) != 1:
-            raise CliError("give --account LOGIN (the database has %s accounts)"
-                           % ("no" if not logins else "several"))
-        return uow.accounts.id_of(logins[0])
-
 
 def report_lines(report, rejects: RejectsFile | None) -> list[str]:
     """The breakdown printed under the list's line."""
@@ -96,7 +81,7 @@ def run_import(args, open_backend) -> int:
 
     backend = open_backend(args.database)
     try:
-        account_id = _account_id(backend, args.account)
+        account_id = account_id_for(backend, args.account)
         try:
             reader = ProgressReader(args.file, label=f"importing {os.path.basename(args.file)}",
                                     show=True if args.progress else None)

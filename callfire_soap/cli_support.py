@@ -107,3 +107,18 @@ def explain(exc: BaseException, url: str | None, host: str | None = None,
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip()
     return text.splitlines()[0] if text else type(exc).__name__
+
+
+def account_id_for(backend, login: str | None) -> int:
+    """The id of the account a one-shot command works on: LOGIN, or the only account."""
+    with backend.uow(write=False) as uow:
+        if login:
+            account_id = uow.accounts.id_of(login)
+            if account_id is None:
+                raise CliError(f"unknown account {login!r}")
+            return account_id
+        logins = uow.accounts.logins(limit=2)
+        if len(logins) != 1:
+            raise CliError("give --account LOGIN (the database has %s accounts)"
+                           % ("no" if not logins else "several"))
+        return uow.accounts.id_of(logins[0])

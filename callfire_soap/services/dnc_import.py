@@ -14,7 +14,6 @@ as a second AddNumbersToDncList would.
 """
 from __future__ import annotations
 
-import codecs
 import csv
 import itertools
 import re
@@ -27,6 +26,7 @@ from ..domain.dnc import DncList, check_list_name, flags_to_add
 from ..domain.errors import BadRequest, NotFound
 from ..domain.phone import DEFAULT_REGION, normalize, normalize_all
 from .ports import UnitOfWorkFactory
+from .text_lines import decoded_lines
 
 # Header cells (compared lower-cased, without spaces, '_', '-', '.') that name the number.
 NUMBER_COLUMNS = ("number", "phonenumber", "phone", "dncnumber", "telephone", "tel", "homephone",
@@ -38,12 +38,8 @@ _NOISE = re.compile(r"[\s_.\-]+")
 _NUMBER_LINE = re.compile(r"^\+?[0-9 ().\-]*[0-9][0-9 ().\-]*$")
 # A NANP number written the usual way: "(213) 555-1007", "213.555.1007", "+1 213-555-1007".
 _FORMATTED_NANP = re.compile(r"(\+?1[ .\-]?)?\(?([2-9][0-9]{2})\)?[ .\-]?([0-9]{3})[ .\-]?([0-9]{4})")
-_BINARY = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _DELIMITERS = (",", ";", "\t")
 BATCH = 5000
-# A line is a number or a CSV row of a few cells; a file without line breaks is not a DNC file,
-# and held as one line it would cost memory in proportion to its size.
-MAX_LINE = 1 << 20
 # How many rejected lines an error message quotes.
 _QUOTED = 5
 _QUOTED_CHARS = 40
@@ -84,30 +80,6 @@ def _key(header: str) -> str:
     return _NOISE.sub("", header).lower()
 
 
-def _lines(chunks: Iterable[bytes]) -> Iterator[str]:
-    """UTF-8 text lines (line ends kept) from byte chunks; binary or non-UTF-8 content faults."""
-    decoder = codecs.getincrementaldecoder("utf-8-sig")("strict")
-    pending = ""
-    emitted = 0
-    for chunk in itertools.chain(chunks, [None]):
-        try:
-            text = decoder.decode(b"", True) if chunk is None else decoder.decode(chunk)
-        except UnicodeDecodeError as exc:
-            line = emitted + pending.count("\n") + bytes(exc.object[:exc.start]).count(b"\n") + 1
-            raise BadRequest(f"line {line}: the file is not UTF-8 text") from None
-        if _BINARY.search(text):
-            raise BadRequest("the file is not a text file (it contains binary data)")
-        pending += text
-        start = 0
-        while (end := pending.find("\n", start)) >= 0:
-            yield pending[start:end + 1]
-            emitted += 1
-            start = end + 1
-        pending = pending[start:]
-        if len(pending) > MAX_LINE:
-            raise BadRequest(f"line {emitted + 1} is longer than {MAX_LINE:,} characters")
-    if pending:
-        yield pending
 
 
 def _flag(cell: str | None, default: bool) -> bool | None:
@@ -127,7 +99,7 @@ def _flag(cell: str | None, default: bool) -> bool | None:
 def _rows(chunks: Iterable[bytes], call_dnc: bool | None, text_dnc: bool | None,
           ) -> Iterator[tuple[int, str, str | None, str | None]]:
     """(line number, number cell, call_dnc cell, text_dnc cell) of each non-blank data row."""
-    lines = _lines(chunks)
+    lines = decoded_lines(chunks, label="the file", xml_text=False)
     line_no = 0
     for line in lines:
         line_no += 1
@@ -255,7 +227,7 @@ def invalid_message(found: Scan) -> str:
 
 def spooled_entries(chunks: Iterable[bytes]) -> Iterator[tuple[int, str, bool, bool]]:
     """The entries scan() spooled, read back a chunk at a time."""
-    for line in _lines(chunks):
+    for line in decoded_lines(chunks, label="the file", xml_text=False):
         seq, number, call, text = line.rstrip("\n").split(",")
         yield int(seq), number, call == "1", text == "1"
 

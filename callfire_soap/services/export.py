@@ -61,12 +61,17 @@ def find_contact_list(uow_factory: UnitOfWorkFactory, account_id: int, name: str
             offset += _PAGE
             if offset >= total or not page:
                 break
-    if not matches:
-        raise NotFound(f"no contact list named {name!r}")
-    if len(matches) > 1:
-        ids = ", ".join(str(item.id) for item in matches[:10])
-        raise BadRequest(f"{len(matches)} contact lists are named {name!r} (ids {ids}): give --list-id")
-    return matches[0]
+    return _only_one(matches, "contact list", name, "give --list-id")
+
+
+def _only_one(found: list, kind: str, name: str, remedy: str):
+    """The one list of that name; NotFound for none, BadRequest naming the ids for several."""
+    if not found:
+        raise NotFound(f"no {kind} named {name!r}")
+    if len(found) > 1:
+        ids = ", ".join(str(item.id) for item in found[:10])
+        raise BadRequest(f"{len(found)} {kind}s are named {name!r} (ids {ids}): {remedy}")
+    return found[0]
 
 
 def _reads_back_as_other(name: str) -> bool:
@@ -111,12 +116,7 @@ def find_dnc_list(uow_factory: UnitOfWorkFactory, account_id: int, name: str | N
     name = check_list_name(name)
     with uow_factory(write=False) as uow:
         found = uow.dnc.lists_named(account_id, name)
-    if not found:
-        raise NotFound(f"no DNC list named {name!r}")
-    if len(found) > 1:
-        ids = ", ".join(str(item.id) for item in found[:10])
-        raise BadRequest(f"{len(found)} DNC lists are named {name!r} (ids {ids}); rename all but one")
-    return found[0]
+    return _only_one(found, "DNC list", name, "rename all but one")
 
 
 def write_dnc(uow_factory: UnitOfWorkFactory, account_id: int, list_id: int, out: IO[str],

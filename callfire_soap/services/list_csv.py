@@ -3,7 +3,6 @@ columns, and rows numbered by the line they start on, so that every error and ev
 row can name its line."""
 from __future__ import annotations
 
-import codecs
 import csv
 import itertools
 import re
@@ -12,6 +11,7 @@ from dataclasses import dataclass, field
 
 from ..domain.contacts import DECLARED_FIELDS, MAX_CUSTOM_FIELDS, PHONE_FIELDS, Contact, to_custom_field_name
 from ..domain.errors import BadRequest
+from .text_lines import decoded_lines
 
 # Header aliases, compared after lower-casing and dropping spaces, '_', '-' and '.'.
 # The declared attribute names themselves are always recognised (case-insensitive).
@@ -38,11 +38,6 @@ PHONE_ATTRIBUTES = frozenset(DECLARED_FIELDS[name] for name in PHONE_FIELDS)
 _ALIAS_NOISE = re.compile(r"[\s_.\-]+")
 # A header cell that names the contact id is dropped: ids are always assigned.
 _IGNORED_COLUMNS = {"id", "contactid"}
-# Text files carry no C0 control characters other than tab, CR and LF.
-_BINARY = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-# Decoded UTF-8 holds no surrogates; these two non-characters are the rest of what XML 1.0
-# forbids, and a stored value holding one could never be sent back.
-_NOT_XML = re.compile("[\ufffe\uffff]")
 # A cell that looks like a phone number (so the first row is data, not a header).
 _NUMBER_CELL = re.compile(r"^\+?[0-9][0-9 ().\-]*$")
 _DELIMITERS = (",", ";", "\t")
@@ -73,42 +68,6 @@ class CsvLayout:
         return self.headerless or any(attr in PHONE_ATTRIBUTES for _, attr in self.declared)
 
 
-def _pieces(chunks: Iterable[bytes], size: int = 1 << 16) -> Iterator[memoryview | None]:
-    """Zero-copy slices of the chunks (so decoded text stays small), then None (end)."""
-    for chunk in chunks:
-        view = memoryview(chunk)
-        for start in range(0, len(view), size):
-            yield view[start:start + size]
-    yield None
-
-
-def decoded_lines(chunks: Iterable[bytes]) -> Iterator[str]:
-    """UTF-8 text lines (with their line ends) from byte chunks, one line at a time."""
-    decoder = codecs.getincrementaldecoder("utf-8-sig")("strict")
-    pending = ""
-    done = 0  # lines yielded so far
-    for piece in _pieces(chunks):
-        try:
-            text = decoder.decode(b"", True) if piece is None else decoder.decode(piece)
-        except UnicodeDecodeError as exc:
-            line = done + pending.count("\n") + bytes(piece or b"")[:exc.start].count(b"\n") + 1
-            raise BadRequest(f"File is not a CSV text file (line {line} is not UTF-8)") from None
-        for pattern, what in ((_BINARY, "File is not a CSV text file (line {} contains binary data)"),
-                              (_NOT_XML, "File contains U+FFFE or U+FFFF (line {}), which no SOAP "
-                                         "response can carry")):
-            found = pattern.search(text)
-            if found:
-                line = done + pending.count("\n") + text.count("\n", 0, found.start()) + 1
-                raise BadRequest(what.format(line))
-        pending += text
-        start = 0
-        while (end := pending.find("\n", start)) >= 0:
-            yield pending[start:end + 1]
-            done += 1
-            start = end + 1
-        pending = pending[start:]
-    if pending:
-        yield pending
 
 
 def _column_target(header: str) -> tuple[str, str] | None:

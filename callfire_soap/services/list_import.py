@@ -127,6 +127,11 @@ class ListImport:
             before = len(kept)
             kept = [c for c in kept if not blocked.intersection(c.phones())]
             self.report.dnc += before - len(kept)
+        self._merge_or_insert(kept)
+
+    def _merge_or_insert(self, kept: list[Contact]) -> None:
+        """Candidates that passed the scrubs: a candidate holding a number the account
+        already has reuses that contact (MERGE); the others are inserted."""
         existing = self.uow.lists.contact_ids_by_number(
             self.account_id, [n for c in kept for n in c.phones()]
         )
@@ -197,20 +202,7 @@ class ListImport:
                 if prepared.reject:
                     prepared.reject(candidate[0], f"dnc: {hit} is on a Do Not Contact list", candidate[2])
             batch = kept
-        existing = self.uow.lists.contact_ids_by_number(
-            self.account_id, [n for _, c, _ in batch for n in c.phones()])
-        new_contacts: list[Contact] = []
-        ids: list[int] = []
-        for _, contact, _ in batch:
-            match = next((existing[n] for n in contact.phones() if n in existing), None)
-            if match is None:
-                new_contacts.append(contact)
-            else:
-                ids.append(match)
-        self.report.merged += len(ids)
-        self.report.created += len(new_contacts)
-        ids.extend(self.uow.lists.insert_contacts(self.account_id, new_contacts))
-        self._add_members(ids)
+        self._merge_or_insert([contact for _, contact, _ in batch])
 
     # -- Numbers, validated ------------------------------------------------------------------
     # Every candidate of a Numbers source is a contact with one number, so the general path's

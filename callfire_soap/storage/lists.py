@@ -132,17 +132,16 @@ class ListRepository:
             bulk_writer(self.conn).add_members(list_id, sorted(set(contact_ids)))
 
     def remove_members(self, list_id: int, contact_ids: Sequence[int]) -> int:
-        removed = 0
-        for part in chunks(sorted(set(contact_ids))):
-            lock_in_id_order(self.conn, select(list_members.c.contact_id).where(
-                list_members.c.list_id == list_id, list_members.c.contact_id.in_(part)
-            ).order_by(list_members.c.contact_id))
-            removed += self.conn.execute(
-                list_members.delete().where(
-                    list_members.c.list_id == list_id, list_members.c.contact_id.in_(part)
-                )
-            ).rowcount
-        return removed
+        return sum(self._remove_where(list_id, list_members.c.contact_id.in_(part))
+                   for part in chunks(sorted(set(contact_ids))))
+
+    def _remove_where(self, list_id: int, which) -> int:
+        """Delete the list's memberships matching ``which``, locking them in ascending
+        contact id order first (the one lock order of every writer of contacts)."""
+        where = (list_members.c.list_id == list_id, which)
+        lock_in_id_order(self.conn, select(list_members.c.contact_id).where(*where)
+                         .order_by(list_members.c.contact_id))
+        return self.conn.execute(list_members.delete().where(*where)).rowcount
 
     def remove_members_by_number(self, account_id: int, list_id: int, numbers: Sequence[str]) -> int:
         """Remove every member of the list that has one of the numbers in any phone field."""
@@ -154,14 +153,7 @@ class ListRepository:
                     select(contacts.c.id).where(contacts.c.account_id == account_id, column.in_(part))
                     for column in PHONE_COLUMNS
                 ))
-                lock_in_id_order(self.conn, select(list_members.c.contact_id).where(
-                    list_members.c.list_id == list_id, list_members.c.contact_id.in_(holders)
-                ).order_by(list_members.c.contact_id))
-                removed += self.conn.execute(
-                    list_members.delete().where(
-                        list_members.c.list_id == list_id, list_members.c.contact_id.in_(holders)
-                    )
-                ).rowcount
+                removed += self._remove_where(list_id, list_members.c.contact_id.in_(holders))
         return removed
 
     # -- contacts, as list import needs them ------------------------------------------------

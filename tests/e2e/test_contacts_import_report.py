@@ -96,7 +96,7 @@ def test_not_utf8_names_the_line(tmp_path, db):
     source = tmp_path / "latin1.csv"
     source.write_bytes(f"phone,firstName\n{A},ok\n{B},Jos\xe9\n".encode("latin-1"))
     failed = _import(db, source)
-    assert failed.returncode == 1 and "line 3 is not UTF-8" in failed.stderr
+    assert failed.returncode == 1 and "File is not UTF-8 text (line 3)" in failed.stderr
 
 
 def test_progress_is_quiet_off_a_terminal_unless_asked_for(tmp_path, db):

@@ -8,7 +8,7 @@ import pytest
 from callfire_soap.domain.contacts import Contact
 from callfire_soap.domain.dnc import Flags
 from callfire_soap.domain.errors import BadRequest, NotFound
-from callfire_soap.services import dnc_import, export
+from callfire_soap.services import dnc_import, export, text_lines
 from callfire_soap.services.dnc import create_dnc_list
 from callfire_soap.services.list_sources import FileSource
 from callfire_soap.services.lists import create_list
@@ -72,7 +72,7 @@ def test_csv_line_numbers_count_multiline_cells():
     ("\n\n  \n", {}, "empty"),
     ("name,zip\nann,90210\n", {}, "no number column"),
     (b"2132212384\n\x00\x01\x02", {}, "binary"),
-    (b"2132212384\n\xff\xfe\n", {}, "line 2: the file is not UTF-8"),
+    (b"2132212384\n\xff\xfe\n", {}, r"the file is not UTF-8 text \(line 2\)"),
     ("number,call_dnc\n2132212384,true\n", {"call_dnc": False}, "leave out --call-dnc"),
     ("number,text_dnc\n2132212384,true\n", {"text_dnc": True}, "leave out --text-dnc"),
     ('number\n"2132212384\n', {}, "not a valid CSV row"),
@@ -83,8 +83,8 @@ def test_bad_files_fault_before_anything_is_written(text, options, message):
 
 
 def test_a_line_without_end_faults_once_it_outgrows_the_limit(monkeypatch):
-    monkeypatch.setattr(dnc_import, "MAX_LINE", 100)
-    with pytest.raises(BadRequest, match="line 2 is longer than 100 characters"):
+    monkeypatch.setattr(text_lines, "MAX_LINE", 100)
+    with pytest.raises(BadRequest, match=r"a line longer than 100 characters \(line 2\)"):
         _scan("2132212384\n" + "1" * 500)
     _scan("2132212384\n" + "2" * 100)  # at the limit
 
