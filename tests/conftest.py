@@ -34,8 +34,23 @@ def database_url():
         yield url
 
 
+@pytest.fixture(scope="session", autouse=True)
+def cheap_kdf():
+    """Passwords hashed in the test processes (accounts the fixtures and tests create, the
+    authenticator's dummy hash) use scrypt N=2**4 instead of the production 2**14 (~50 ms to
+    170 ms a hash here, twice per account: at creation and at its first login), as
+    tests/unit/test_accounts.py does: no rule depends on the cost, and the stored hash names
+    its parameters, so servers verify it at that cost. The production cost still runs end to
+    end where accounts are made by `callfire-soap account create` subprocesses (tests/e2e)."""
+    from callfire_soap.services import accounts
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(accounts, "_N", 2**4)
+        yield
+
+
 @pytest.fixture(scope="session")
-def app(database_url):
+def app(database_url, cheap_kdf):
     application = create_app(database_url)
     # Every test client shares 127.0.0.1: the failed-login throttle (tested on servers of
     # their own in tests/e2e and tests/unit) must not turn one test's 401s into another's 429s.
