@@ -131,15 +131,31 @@ class LegacyXsdCheck(Plugin):
         return envelope, http_headers
 
 
-def _transport(acct: Account) -> Transport:
+def _transport(acct: Account | None) -> Transport:
     session = requests.Session()
-    session.auth = (acct.login, acct.password)
+    if acct is not None:
+        session.auth = (acct.login, acct.password)
     return Transport(session=session, timeout=60, operation_timeout=120)
+
+
+# Parsed WSDL documents by location, one parse a process: the served WSDL of the session
+# server (fixed for the session) and the legacy file. A zeep Document is read only once
+# parsed, and every client sends through its own transport (Client.transport), so clients
+# for different accounts share it. tests/e2e/test_wire.py fetches and parses the served WSDL
+# itself, uncached, to test it.
+_DOCUMENTS: dict[str, zeep.wsdl.Document] = {}
+
+
+def _document(wsdl: str) -> zeep.wsdl.Document:
+    document = _DOCUMENTS.get(wsdl)
+    if document is None:
+        document = _DOCUMENTS[wsdl] = zeep.wsdl.Document(wsdl, _transport(None), settings=zeep.Settings())
+    return document
 
 
 def zeep_client(wsdl: str, acct: Account, endpoint: str | None = None):
     check = LegacyXsdCheck()
-    client = zeep.Client(wsdl, transport=_transport(acct), plugins=[check])
+    client = zeep.Client(_document(wsdl), transport=_transport(acct), plugins=[check])
     service = client.create_service(BINDING, endpoint) if endpoint else client.service
     service.client = client
     service.check = check
