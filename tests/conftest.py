@@ -34,8 +34,23 @@ def database_url():
         yield url
 
 
+@pytest.fixture(scope="session", autouse=True)
+def cheap_kdf():
+    """Passwords hashed in the test processes (accounts the fixtures and tests create, the
+    authenticator's dummy hash) use scrypt N=2**4 instead of the production 2**14 (~50 ms to
+    170 ms a hash here, twice per account: at creation and at its first login), as
+    tests/unit/test_accounts.py does: no rule depends on the cost, and the stored hash names
+    its parameters, so servers verify it at that cost. The production cost still runs end to
+    end where accounts are made by `callfire-soap account create` subprocesses (tests/e2e)."""
+    from callfire_soap.services import accounts
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(accounts, "_N", 2**4)
+        yield
+
+
 @pytest.fixture(scope="session")
-def app(database_url):
+def app(database_url, cheap_kdf):
     application = create_app(database_url)
     # Every test client shares 127.0.0.1: the failed-login throttle (tested on servers of
     # their own in tests/e2e and tests/unit) must not turn one test's 401s into another's 429s.
@@ -116,15 +131,31 @@ class LegacyXsdCheck(Plugin):
         return envelope, http_headers
 
 
-def _transport(acct: Account) -> Transport:
+def _transport(acct: Account | None) -> Transport:
     session = requests.Session()
-    session.auth = (acct.login, acct.password)
+    if acct is not None:
+        session.auth = (acct.login, acct.password)
     return Transport(session=session, timeout=60, operation_timeout=120)
+
+
+# Parsed WSDL documents by location, one parse a process: the served WSDL of the session
+# server (fixed for the session) and the legacy file. A zeep Document is read only once
+# parsed, and every client sends through its own transport (Client.transport), so clients
+# for different accounts share it. tests/e2e/test_wire.py fetches and parses the served WSDL
+# itself, uncached, to test it.
+_DOCUMENTS: dict[str, zeep.wsdl.Document] = {}
+
+
+def _document(wsdl: str) -> zeep.wsdl.Document:
+    document = _DOCUMENTS.get(wsdl)
+    if document is None:
+        document = _DOCUMENTS[wsdl] = zeep.wsdl.Document(wsdl, _transport(None), settings=zeep.Settings())
+    return document
 
 
 def zeep_client(wsdl: str, acct: Account, endpoint: str | None = None):
     check = LegacyXsdCheck()
-    client = zeep.Client(wsdl, transport=_transport(acct), plugins=[check])
+    client = zeep.Client(_document(wsdl), transport=_transport(acct), plugins=[check])
     service = client.create_service(BINDING, endpoint) if endpoint else client.service
     service.client = client
     service.check = check

@@ -28,12 +28,11 @@ PASSWORD = "correct-horse-battery"
 
 
 @pytest.fixture
-def db_url(tmp_path):
+def db_url(tmp_path, fresh_sqlite):
     """An existing, empty database (commands other than serve and db upgrade refuse a
-    SQLite file that does not exist)."""
-    url = "sqlite:///" + str(tmp_path / "cli.db")
-    assert run("db", "upgrade", "--database", url).returncode == 0
-    return url
+    SQLite file that does not exist); `db upgrade` itself is run by
+    test_database_url_defaults_to_environment and tests/integration/test_migrations.py."""
+    return fresh_sqlite(tmp_path / "cli.db")
 
 
 def test_account_create_with_password_option_and_env(db_url, tmp_path):

@@ -84,9 +84,8 @@ def test_port_in_use(tmp_path, workers):
     assert "SOAP 1.2 endpoint" not in result.stdout  # no banner for a server that never listened
 
 
-def test_unknown_account_names_the_database(tmp_path):
-    url = f"sqlite:///{tmp_path / 'a.db'}"
-    assert cli("db", "upgrade", "--database", url).returncode == 0
+def test_unknown_account_names_the_database(tmp_path, fresh_sqlite):
+    url = fresh_sqlite(tmp_path / "a.db")
     result = cli("account", "passwd", "ghost", "--password", "long-enough-pw", "--database", url)
     assert result.returncode == 1
     assert first_line(result) == "callfire-soap: unknown account 'ghost'"

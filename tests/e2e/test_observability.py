@@ -12,7 +12,8 @@ import pytest
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.e2e.serving import Server, cli
+from callfire_soap.services.accounts import create_account
+from tests.e2e.serving import Server
 from tests.support import basic_auth, envelope
 
 PASSWORD = "observed-password-1"
@@ -57,9 +58,11 @@ def value(found, name, **labels):
     return found.get((name, tuple(sorted(labels.items()))), 0)
 
 
-def fresh_login(db_url) -> str:
+def fresh_login(app) -> str:
+    """A new account in the session database the servers share (made in process: the
+    account commands have tests of their own in test_account_commands.py and test_cli.py)."""
     login = "obs-" + uuid.uuid4().hex[:8]
-    assert cli("account", "create", login, "--password", PASSWORD, "--database", db_url).returncode == 0
+    create_account(app.backend.uow, login, PASSWORD)
     return login
 
 
@@ -77,8 +80,8 @@ def access_lines(text: str, fmt: str) -> list[dict]:
 
 
 @pytest.mark.parametrize("workers, fmt", [(["--workers", "2"], "json"), ([], "text")])
-def test_metrics_and_access_log(tmp_path, db_url, workers, fmt):
-    login = fresh_login(db_url)
+def test_metrics_and_access_log(tmp_path, app, db_url, workers, fmt):
+    login = fresh_login(app)
     with Server(tmp_path, *workers, "--log-format", fmt, "--database", db_url) as server:
         known_calls(server.base, login)
         traced = post(server.base, GET_CONTACT, login, PASSWORD, request_id="trace-42.a:b")
@@ -127,8 +130,8 @@ def test_metrics_token(tmp_path, db_url):
         assert ok.status_code == 200 and "callfire_requests_total" in ok.text
 
 
-def test_failed_logins_are_throttled(tmp_path, db_url):
-    login = fresh_login(db_url)
+def test_failed_logins_are_throttled(tmp_path, app, db_url):
+    login = fresh_login(app)
     with Server(tmp_path, "--log-format", "json", "--database", db_url,
                 env={"CALLFIRE_FAILED_LOGIN_BURST": "3"}) as server:
         assert post(server.base, GET_CONTACT, login, PASSWORD).status_code == 500  # cached now
