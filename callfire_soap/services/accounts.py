@@ -25,6 +25,15 @@ def hash_password(password: str, salt: bytes | None = None) -> str:
     )
 
 
+def unusable_hash() -> str:
+    """A stored hash with today's cost parameters that no password matches (its digest is
+    random, not derived): checking a password against it costs one KDF, as checking a real
+    one does, and making it costs none."""
+    return "scrypt$%d$%d$%d$%s$%s" % (
+        _N, _R, _P, base64.b64encode(os.urandom(16)).decode(), base64.b64encode(os.urandom(32)).decode()
+    )
+
+
 def check_password(password: str, stored: str) -> bool:
     try:
         scheme, n, r, p, salt_b64, digest_b64 = stored.split("$")

@@ -16,12 +16,11 @@ bucket is empty, credentials that are not already cached are refused without the
 from __future__ import annotations
 
 import hashlib
-import os
 import threading
 import time
 from dataclasses import dataclass
 
-from .accounts import MAX_LOGIN, MAX_PASSWORD, check_password, hash_password
+from .accounts import MAX_LOGIN, MAX_PASSWORD, check_password, unusable_hash
 from .throttle import FailureThrottle
 
 # The bound on how long revoked credentials keep working on a running server.
@@ -55,7 +54,7 @@ class Authenticator:
         self._lock = threading.Lock()
         # Unknown or disabled logins are checked against this hash so they cost what a
         # wrong password costs.
-        self._dummy_hash = hash_password(os.urandom(16).hex())
+        self._dummy_hash = unusable_hash()
 
     @staticmethod
     def _key(login: str, password: str) -> bytes:

@@ -122,3 +122,15 @@ def test_revisions_do_not_import_the_application():
             else:
                 continue
             assert not any(name.startswith("callfire_soap") for name in names), (path.name, names)
+
+
+def test_the_head_revision_the_fast_check_knows_is_alembics(empty_database):
+    engine = database.make_engine(empty_database)
+    try:
+        assert database.current_revisions(engine) == set()
+        database.upgrade(engine)
+        current, heads = database.revisions(engine)
+        assert heads == {database.HEAD_REVISION}
+        assert database.current_revisions(engine) == current == heads
+    finally:
+        engine.dispose()

@@ -64,3 +64,13 @@ def test_a_concurrent_create_of_the_same_login_is_account_exists(uow_factory):
 def test_account_exists_is_importable_from_the_service():
     # The CLI catches it from there.
     assert service.AccountExists is AccountExists
+
+
+def test_the_unusable_hash_matches_no_password_at_the_real_cost():
+    from callfire_soap.services import accounts
+
+    stored = accounts.unusable_hash()
+    assert stored.split("$")[1:4] == [str(accounts._N), str(accounts._R), str(accounts._P)]
+    assert stored != accounts.unusable_hash()  # a fresh salt and digest each time
+    for password in ("", "password", stored):
+        assert not accounts.check_password(password, stored)
