@@ -8,7 +8,7 @@ import os
 import sys
 import threading
 
-from .cli_support import account_id_for, fail
+from .cli_support import account_id_for, check_output_path, fail
 
 
 def add_import_arguments(load: argparse.ArgumentParser) -> None:
@@ -79,7 +79,9 @@ def run_import(args, open_backend) -> int:
     from .services.list_sources import FileSource
     from .services.lists import create_list_reporting
 
+    check_output_path(args.rejects, "--rejects", args.file)
     backend = open_backend(args.database)
+    rename_error = None
     try:
         account_id = account_id_for(backend, args.account)
         try:
@@ -111,12 +113,19 @@ def run_import(args, open_backend) -> int:
                     rejects.discard()
                 raise
         if rejects is not None:
-            rejects.finish()
+            try:
+                rejects.finish()
+            except OSError as exc:
+                rename_error = exc
         with backend.uow(write=False) as uow:
             created = uow.lists.get(account_id, list_id)
     finally:
         backend.close()
     print(f"list {created.name!r} (id {list_id}): {created.size} contacts, status {created.status}")
+    if rename_error is not None:
+        sys.stdout.flush()
+        return fail(f"list {created.name!r} (id {list_id}) was created, but the rejects could not be "
+                    f"moved to {rejects.path} ({rename_error.strerror}): they are in {rejects.partial}")
     for line in report_lines(report, rejects):
         print(line)
     sys.stdout.flush()

@@ -232,15 +232,24 @@ def spooled_entries(chunks: Iterable[bytes]) -> Iterator[tuple[int, str, bool, b
         yield int(seq), number, call == "1", text == "1"
 
 
-def resolve_list(uow_factory: UnitOfWorkFactory, account_id: int, name: str | None) -> DncList | None:
-    """The account's DNC list called ``name`` (to extend), or None (one is created). Names
-    need not be unique, and an import must not guess between lists."""
+def resolve_list(uow_factory: UnitOfWorkFactory, account_id: int, name: str | None,
+                 list_id: int | None = None) -> DncList | None:
+    """The account's DNC list with id ``list_id`` (it must exist), or called ``name`` (to
+    extend), or None (one is created). Names need not be unique, and an import must not
+    guess between lists."""
+    if list_id is not None:
+        with uow_factory(write=False) as uow:
+            found_list = uow.dnc.get_list(account_id, list_id)
+        if found_list is None:
+            raise NotFound(f"DNC list {list_id} not found")
+        return found_list
     name = check_list_name(name)
     with uow_factory(write=False) as uow:
         found = uow.dnc.lists_named(account_id, name)
     if len(found) > 1:
         ids = ", ".join(str(item.id) for item in found[:10])
-        raise BadRequest(f"{len(found)} DNC lists are named {name!r} (ids {ids}); rename all but one")
+        raise BadRequest(f"{len(found)} DNC lists are named {name!r} (ids {ids}): "
+                         "give --list-id N instead of --list")
     return found[0] if found else None
 
 

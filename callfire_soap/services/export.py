@@ -112,11 +112,19 @@ def _flush(writer, batch: list, rows_done: Callable[[int], None] | None) -> int:
     return count
 
 
-def find_dnc_list(uow_factory: UnitOfWorkFactory, account_id: int, name: str | None) -> DncList:
+def find_dnc_list(uow_factory: UnitOfWorkFactory, account_id: int, name: str | None,
+                  list_id: int | None = None) -> DncList:
+    """The DNC list an export names: by id, or by exact name (one of them)."""
+    if list_id is not None:
+        with uow_factory(write=False) as uow:
+            found_list = uow.dnc.get_list(account_id, list_id)
+        if found_list is None:
+            raise NotFound(f"DNC list {list_id} not found")
+        return found_list
     name = check_list_name(name)
     with uow_factory(write=False) as uow:
         found = uow.dnc.lists_named(account_id, name)
-    return _only_one(found, "DNC list", name, "rename all but one")
+    return _only_one(found, "DNC list", name, "give --list-id N instead of --list")
 
 
 def write_dnc(uow_factory: UnitOfWorkFactory, account_id: int, list_id: int, out: IO[str],
