@@ -37,12 +37,15 @@ class RejectsFile:
         self.handle = open(self.partial, "w", newline="", encoding="utf-8")  # noqa: SIM115 - finish/discard
         self.writer = csv.writer(self.handle)
         self.count = 0
+        self.unit = "rows"
         # Invalid and duplicate rows come from the thread preparing the file, DNC rows from
         # the one writing it.
         self.lock = threading.Lock()
 
     def header(self, cells: list[str]) -> None:
-        self.writer.writerow(["line", "reason", *cells])
+        # A headerless file (one number per cell): each reject is one number, not a row.
+        self.unit = "rows" if cells else "numbers"
+        self.writer.writerow(["line", "reason", *(cells or ["number"])])
 
     def __call__(self, line: int | None, reason: str, cells: list[str] | None) -> None:
         with self.lock:
@@ -69,7 +72,7 @@ def report_lines(report, rejects: RejectsFile | None) -> list[str]:
     if report.ignored_columns:
         lines.append("  columns not imported: " + ", ".join(repr(cell) for cell in report.ignored_columns))
     if rejects is not None:
-        lines.append(f"  {rejects.count:,} dropped rows written to {rejects.path}")
+        lines.append(f"  {rejects.count:,} dropped {rejects.unit} written to {rejects.path}")
     return lines
 
 
