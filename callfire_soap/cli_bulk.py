@@ -52,6 +52,9 @@ def add_bulk_commands(commands, contacts_commands, add_database) -> None:
     which.add_argument("--list-id", type=int, metavar="N", help="only the members of the list with this id")
     _add_account(contacts)
     contacts.add_argument("-o", "--output", metavar="FILE", help="default: standard output")
+    contacts.add_argument("--all-custom-fields", action="store_true",
+                          help="export even when there are more than 200 custom field names (a column "
+                               "each on every row; contacts import takes at most 200)")
     add_database(contacts)
 
 
@@ -226,7 +229,8 @@ def _contacts_export(args, backend, account_id: int) -> int:
         contact_list = export.find_contact_list(backend.uow, account_id, args.list, args.list_id)
     with _output(args.output) as out:
         report = export.write_contacts(backend.uow, account_id, out,
-                                       list_id=contact_list.id if contact_list else None)
+                                       list_id=contact_list.id if contact_list else None,
+                                       all_custom_fields=args.all_custom_fields)
     what = f"of list {contact_list.name!r} (id {contact_list.id})" if contact_list else ""
     print(f"callfire-soap: exported {report.rows:,} contacts {what}".rstrip()
           + (f" to {args.output}" if args.output else ""), file=sys.stderr)
