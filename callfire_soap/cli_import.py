@@ -109,7 +109,11 @@ def run_import(args, open_backend) -> int:
                 reader.abandon()
                 if rejects is not None:
                     rejects.discard()
-                hint = "or give --allow-empty to import it anyway" if "no phone column" in exc.message else None
+                hint = None
+                if "may have no header row" in exc.message:
+                    hint = "add a header row naming the phone column (e.g. 'phone') as the first line"
+                elif "no phone column" in exc.message:
+                    hint = "or give --allow-empty to import it anyway"
                 return fail(f"nothing imported: {exc.message}", hint)
             except BaseException:
                 if rejects is not None:
