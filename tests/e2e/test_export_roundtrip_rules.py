@@ -4,7 +4,6 @@ re-import, a number stored as given comes back normalised or not at all."""
 from __future__ import annotations
 
 import csv
-
 import uuid
 
 from callfire_soap.domain.contacts import Contact
