@@ -11,7 +11,7 @@ import sys
 import tempfile
 from contextlib import contextmanager
 
-from .cli_support import CliError, account_id_for
+from .cli_support import CliError, account_id_for, check_output_path
 
 
 def add_bulk_commands(commands, contacts_commands, add_database) -> None:
@@ -21,7 +21,10 @@ def add_bulk_commands(commands, contacts_commands, add_database) -> None:
         "import", help="create or extend a DNC list from a file (one number per line, or a CSV "
                        "with a number column)")
     load.add_argument("file")
-    load.add_argument("--list", required=True, metavar="NAME", help="DNC list to create or extend")
+    target = load.add_mutually_exclusive_group(required=True)
+    target.add_argument("--list", metavar="NAME", help="DNC list to create or extend")
+    target.add_argument("--list-id", type=int, metavar="N",
+                        help="extend the existing DNC list with this id (when several share a name)")
     _add_account(load)
     load.add_argument("--call-dnc", action=argparse.BooleanOptionalAction, default=None,
                       help="block calls (default: yes, unless the file has a call_dnc column)")
@@ -35,7 +38,9 @@ def add_bulk_commands(commands, contacts_commands, add_database) -> None:
     add_database(load)
 
     export = dnc_commands.add_parser("export", help="a DNC list as CSV (number,call_dnc,text_dnc)")
-    export.add_argument("--list", required=True, metavar="NAME")
+    exported = export.add_mutually_exclusive_group(required=True)
+    exported.add_argument("--list", metavar="NAME")
+    exported.add_argument("--list-id", type=int, metavar="N", help="the DNC list with this id")
     _add_account(export)
     export.add_argument("-o", "--output", metavar="FILE", help="default: standard output")
     add_database(export)
@@ -47,6 +52,9 @@ def add_bulk_commands(commands, contacts_commands, add_database) -> None:
     which.add_argument("--list-id", type=int, metavar="N", help="only the members of the list with this id")
     _add_account(contacts)
     contacts.add_argument("-o", "--output", metavar="FILE", help="default: standard output")
+    contacts.add_argument("--all-custom-fields", action="store_true",
+                          help="export even when there are more than 200 custom field names (a column "
+                               "each on every row; contacts import takes at most 200)")
     add_database(contacts)
 
 
@@ -77,19 +85,35 @@ def run_bulk_command(args, open_backend) -> int:
 
 
 
-@contextmanager
-def _rejects_file(path: str | None):
-    if path is None:
-        yield None
-        return
-    try:
-        handle = open(path, "w", encoding="utf-8", newline="")  # noqa: SIM115 - closed below
-    except OSError as exc:
-        raise CliError(f"cannot write {path}: {exc.strerror}") from None
-    with handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(("line", "value", "reason"))
-        yield lambda reject: writer.writerow((reject.line, reject.value, reject.reason))
+class _DncRejects:
+    """The rejects CSV of `dnc import` (line,value,reason): written beside its destination
+    and renamed into place only when it says something (the import succeeded, or was refused
+    for its invalid lines), so the destination is never a half-written or header-only file."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.partial = f"{path}.partial"
+        try:
+            self.handle = open(self.partial, "w", encoding="utf-8", newline="")  # noqa: SIM115 - finish/discard
+        except OSError as exc:
+            raise CliError(f"cannot write {path}: {exc.strerror}") from None
+        self.writer = csv.writer(self.handle, lineterminator="\n")
+        self.writer.writerow(("line", "value", "reason"))
+
+    def __call__(self, reject) -> None:
+        self.writer.writerow((reject.line, reject.value, reject.reason))
+
+    def finish(self) -> None:
+        self.handle.close()
+        try:
+            os.replace(self.partial, self.path)
+        except OSError as exc:
+            raise CliError(f"cannot write {self.path}: {exc.strerror}; the rejects are in {self.partial}") from None
+
+    def discard(self) -> None:
+        self.handle.close()
+        if os.path.exists(self.partial):
+            os.unlink(self.partial)
 
 
 def _dnc_import(args, backend, account_id: int) -> int:
@@ -97,31 +121,49 @@ def _dnc_import(args, backend, account_id: int) -> int:
     from .progress import ProgressReader
     from .services import dnc_import
 
-    existing = dnc_import.resolve_list(backend.uow, account_id, args.list)
+    check_output_path(args.rejects, "--rejects", args.file)
+    existing = dnc_import.resolve_list(backend.uow, account_id, args.list, args.list_id)
+    name = existing.name if existing is not None else args.list
     try:
         reader = ProgressReader(args.file, label=f"reading {os.path.basename(args.file)}", show=args.progress)
     except OSError as exc:
         raise CliError(f"cannot read {args.file}: {exc.strerror}") from None
-    with tempfile.TemporaryDirectory(prefix="callfire-dnc-") as tmp, _rejects_file(args.rejects) as on_reject:
-        spool_path = os.path.join(tmp, "entries")
-        with reader, open(spool_path, "w", encoding="ascii") as spool:
-            try:
-                found = dnc_import.scan(reader.chunks(), spool, call_dnc=args.call_dnc, text_dnc=args.text_dnc,
-                                        region=backend.region, on_reject=on_reject, rows_done=reader.rows_done)
-            except BadRequest as exc:
-                reader.abandon()
-                raise CliError(f"nothing imported: {exc.message}") from None
-        if found.invalid and not args.skip_invalid:
-            hint = f"the invalid lines are in {args.rejects}" if args.rejects else \
-                "--rejects FILE.csv lists them all; --skip-invalid imports the valid ones"
-            raise CliError(f"nothing imported: {dnc_import.invalid_message(found)}", hint)
-        with ProgressReader(spool_path, label=f"writing to {args.list!r}", show=args.progress) as writing:
-            report = dnc_import.store(backend.uow, account_id, args.list, existing,
-                                      _counted(dnc_import.spooled_entries(writing.chunks()), writing), found)
+    rejects = _DncRejects(args.rejects) if args.rejects else None
+    try:
+        with tempfile.TemporaryDirectory(prefix="callfire-dnc-") as tmp:
+            spool_path = os.path.join(tmp, "entries")
+            with reader, open(spool_path, "w", encoding="ascii") as spool:
+                try:
+                    found = dnc_import.scan(reader.chunks(), spool, call_dnc=args.call_dnc, text_dnc=args.text_dnc,
+                                            region=backend.region, on_reject=rejects, rows_done=reader.rows_done)
+                except BadRequest as exc:
+                    reader.abandon()
+                    raise CliError(f"nothing imported: {exc.message}") from None
+            if found.invalid and not args.skip_invalid:
+                hint = f"the invalid lines are in {args.rejects}" if args.rejects else \
+                    "--rejects FILE.csv lists them all; --skip-invalid imports the valid ones"
+                if rejects is not None:
+                    rejects.finish()
+                    rejects = None
+                raise CliError(f"nothing imported: {dnc_import.invalid_message(found)}", hint)
+            with ProgressReader(spool_path, label=f"writing to {name!r}", show=args.progress) as writing:
+                report = dnc_import.store(backend.uow, account_id, name, existing,
+                                          _counted(dnc_import.spooled_entries(writing.chunks()), writing), found)
+    except BaseException:
+        if rejects is not None:
+            rejects.discard()
+        raise
     verb = "created" if report.created else "extended"
-    print(f"DNC list {report.name!r} (id {report.list_id}) {verb}: read {report.read:,}, added {report.added:,}, "
-          f"updated {report.updated:,}, unchanged {report.unchanged:,}, duplicates {report.duplicates:,}, "
-          f"invalid {report.invalid:,}; size {report.size:,}")
+    summary = (f"DNC list {report.name!r} (id {report.list_id}) {verb}: read {report.read:,}, "
+               f"added {report.added:,}, updated {report.updated:,}, unchanged {report.unchanged:,}, "
+               f"duplicates {report.duplicates:,}, invalid {report.invalid:,}; size {report.size:,}")
+    if rejects is not None:
+        try:
+            rejects.finish()
+        except CliError as exc:
+            print(summary)
+            raise CliError(f"the import committed, but {exc.message}") from None
+    print(summary)
     return 0
 
 
@@ -169,7 +211,8 @@ def _umask() -> int:
 def _dnc_export(args, backend, account_id: int) -> int:
     from .services import export
 
-    found = export.find_dnc_list(backend.uow, account_id, args.list)
+    check_output_path(args.output, "-o")
+    found = export.find_dnc_list(backend.uow, account_id, args.list, args.list_id)
     with _output(args.output) as out:
         rows = export.write_dnc(backend.uow, account_id, found.id, out)
     print(f"callfire-soap: exported {rows:,} numbers of DNC list {found.name!r} (id {found.id})"
@@ -180,12 +223,14 @@ def _dnc_export(args, backend, account_id: int) -> int:
 def _contacts_export(args, backend, account_id: int) -> int:
     from .services import export
 
+    check_output_path(args.output, "-o")
     contact_list = None
     if args.list is not None or args.list_id is not None:
         contact_list = export.find_contact_list(backend.uow, account_id, args.list, args.list_id)
     with _output(args.output) as out:
         report = export.write_contacts(backend.uow, account_id, out,
-                                       list_id=contact_list.id if contact_list else None)
+                                       list_id=contact_list.id if contact_list else None,
+                                       all_custom_fields=args.all_custom_fields)
     what = f"of list {contact_list.name!r} (id {contact_list.id})" if contact_list else ""
     print(f"callfire-soap: exported {report.rows:,} contacts {what}".rstrip()
           + (f" to {args.output}" if args.output else ""), file=sys.stderr)

@@ -8,7 +8,7 @@ import os
 import sys
 import threading
 
-from .cli_support import account_id_for, fail
+from .cli_support import account_id_for, check_output_path, fail
 
 
 def add_import_arguments(load: argparse.ArgumentParser) -> None:
@@ -37,12 +37,15 @@ class RejectsFile:
         self.handle = open(self.partial, "w", newline="", encoding="utf-8")  # noqa: SIM115 - finish/discard
         self.writer = csv.writer(self.handle)
         self.count = 0
+        self.unit = "rows"
         # Invalid and duplicate rows come from the thread preparing the file, DNC rows from
         # the one writing it.
         self.lock = threading.Lock()
 
     def header(self, cells: list[str]) -> None:
-        self.writer.writerow(["line", "reason", *cells])
+        # A headerless file (one number per cell): each reject is one number, not a row.
+        self.unit = "rows" if cells else "numbers"
+        self.writer.writerow(["line", "reason", *(cells or ["number"])])
 
     def __call__(self, line: int | None, reason: str, cells: list[str] | None) -> None:
         with self.lock:
@@ -69,7 +72,7 @@ def report_lines(report, rejects: RejectsFile | None) -> list[str]:
     if report.ignored_columns:
         lines.append("  columns not imported: " + ", ".join(repr(cell) for cell in report.ignored_columns))
     if rejects is not None:
-        lines.append(f"  {rejects.count:,} dropped rows written to {rejects.path}")
+        lines.append(f"  {rejects.count:,} dropped {rejects.unit} written to {rejects.path}")
     return lines
 
 
@@ -79,7 +82,9 @@ def run_import(args, open_backend) -> int:
     from .services.list_sources import FileSource
     from .services.lists import create_list_reporting
 
+    check_output_path(args.rejects, "--rejects", args.file)
     backend = open_backend(args.database)
+    rename_error = None
     try:
         account_id = account_id_for(backend, args.account)
         try:
@@ -104,19 +109,30 @@ def run_import(args, open_backend) -> int:
                 reader.abandon()
                 if rejects is not None:
                     rejects.discard()
-                hint = "or give --allow-empty to import it anyway" if "no phone column" in exc.message else None
+                hint = None
+                if "may have no header row" in exc.message:
+                    hint = "add a header row naming the phone column (e.g. 'phone') as the first line"
+                elif "no phone column" in exc.message:
+                    hint = "or give --allow-empty to import it anyway"
                 return fail(f"nothing imported: {exc.message}", hint)
             except BaseException:
                 if rejects is not None:
                     rejects.discard()
                 raise
         if rejects is not None:
-            rejects.finish()
+            try:
+                rejects.finish()
+            except OSError as exc:
+                rename_error = exc
         with backend.uow(write=False) as uow:
             created = uow.lists.get(account_id, list_id)
     finally:
         backend.close()
     print(f"list {created.name!r} (id {list_id}): {created.size} contacts, status {created.status}")
+    if rename_error is not None:
+        sys.stdout.flush()
+        return fail(f"list {created.name!r} (id {list_id}) was created, but the rejects could not be "
+                    f"moved to {rejects.path} ({rename_error.strerror}): they are in {rejects.partial}")
     for line in report_lines(report, rejects):
         print(line)
     sys.stdout.flush()

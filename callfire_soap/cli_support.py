@@ -91,6 +91,9 @@ def explain(exc: BaseException, url: str | None, host: str | None = None,
         module = (getattr(exc, "name", None) or "").split(".")[0]
         hint = DRIVER_HINTS.get(module, f"pip install {module}" if module else None)
         return CliError(f"the database driver {module or '?'} is not installed (database {shown})", hint)
+    if isinstance(exc, sa_exc.OperationalError) and "database is locked" in str(exc.orig or exc):
+        return CliError(f"the database is busy (another process is writing to it); try again when it "
+                        f"has finished (database {shown})")
     if isinstance(exc, (sa_exc.OperationalError, sa_exc.InterfaceError)):
         return CliError(f"cannot connect to database {shown}", _first_line(exc.orig or exc))
     if isinstance(exc, sa_exc.DBAPIError):
@@ -122,3 +125,28 @@ def account_id_for(backend, login: str | None) -> int:
             raise CliError("give --account LOGIN (the database has %s accounts)"
                            % ("no" if not logins else "several"))
         return uow.accounts.id_of(logins[0])
+
+
+def _same_file(a: str, b: str) -> bool:
+    if os.path.realpath(a) == os.path.realpath(b):
+        return True
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def check_output_path(path: str | None, option: str, input_path: str | None = None) -> None:
+    """Refuse, before any work, an output file (--rejects, -o) that would destroy the input,
+    that names a directory, or whose directory cannot be written."""
+    if path is None:
+        return
+    if input_path is not None and _same_file(path, input_path):
+        raise CliError(f"{option} {path} is the input file: it would be overwritten; name another file")
+    if os.path.isdir(path):
+        raise CliError(f"cannot write {path}: it is a directory; {option} takes a file name")
+    directory = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(directory):
+        raise CliError(f"cannot write {path}: no directory {directory}")
+    if not os.access(directory, os.W_OK | os.X_OK):
+        raise CliError(f"cannot write {path}: the directory {directory} is not writable")

@@ -195,6 +195,18 @@ def surely_invalid(candidate: str, region: str = DEFAULT_REGION) -> bool:
 
 
 # data:PhoneNumber: what a phone attribute may hold on the wire.
+# Text that looks like a phone number written with the usual separators: digits, spaces,
+# dashes, dots, parentheses, an optional leading '+' ("(213) 555-1007", "+1 213.555.1007").
+# One rule for every reader that must tell a number from a header or a word (dnc import,
+# the CSV File source, QueryContacts' String).
+PHONE_LIKE = re.compile(r"^\+?[0-9 ().\-]*[0-9][0-9 ().\-]*$")
+
+
+def looks_like_phone(text: str) -> bool:
+    """PHONE_LIKE, after stripping surrounding white space."""
+    return PHONE_LIKE.match(text.strip()) is not None
+
+
 WIRE_PATTERN = re.compile(r"([a-zA-Z_]+)|(\+?[0-9]+)")
 _FORMATTING = re.compile(r"[\s().\-]+")
 MAX_LENGTH = 64  # the phone columns

@@ -24,7 +24,7 @@ from typing import IO
 from ..domain import nanp
 from ..domain.dnc import DncList, check_list_name, flags_to_add
 from ..domain.errors import BadRequest, NotFound
-from ..domain.phone import DEFAULT_REGION, normalize, normalize_all
+from ..domain.phone import DEFAULT_REGION, looks_like_phone, normalize, normalize_all
 from .ports import UnitOfWorkFactory
 from .text_lines import decoded_lines
 
@@ -35,7 +35,6 @@ CALL_COLUMN, TEXT_COLUMN = "calldnc", "textdnc"
 _TRUE = {"true", "t", "1", "yes", "y"}
 _FALSE = {"false", "f", "0", "no", "n"}
 _NOISE = re.compile(r"[\s_.\-]+")
-_NUMBER_LINE = re.compile(r"^\+?[0-9 ().\-]*[0-9][0-9 ().\-]*$")
 # A NANP number written the usual way: "(213) 555-1007", "213.555.1007", "+1 213-555-1007".
 _FORMATTED_NANP = re.compile(r"(\+?1[ .\-]?)?\(?([2-9][0-9]{2})\)?[ .\-]?([0-9]{3})[ .\-]?([0-9]{4})")
 _DELIMITERS = (",", ";", "\t")
@@ -108,7 +107,7 @@ def _rows(chunks: Iterable[bytes], call_dnc: bool | None, text_dnc: bool | None,
             break
     else:
         raise BadRequest("the file is empty")
-    if _NUMBER_LINE.match(first.strip()):
+    if looks_like_phone(first):
         yield line_no, first.strip(), None, None
         for line in lines:
             line_no += 1
@@ -232,15 +231,24 @@ def spooled_entries(chunks: Iterable[bytes]) -> Iterator[tuple[int, str, bool, b
         yield int(seq), number, call == "1", text == "1"
 
 
-def resolve_list(uow_factory: UnitOfWorkFactory, account_id: int, name: str | None) -> DncList | None:
-    """The account's DNC list called ``name`` (to extend), or None (one is created). Names
-    need not be unique, and an import must not guess between lists."""
+def resolve_list(uow_factory: UnitOfWorkFactory, account_id: int, name: str | None,
+                 list_id: int | None = None) -> DncList | None:
+    """The account's DNC list with id ``list_id`` (it must exist), or called ``name`` (to
+    extend), or None (one is created). Names need not be unique, and an import must not
+    guess between lists."""
+    if list_id is not None:
+        with uow_factory(write=False) as uow:
+            found_list = uow.dnc.get_list(account_id, list_id)
+        if found_list is None:
+            raise NotFound(f"DNC list {list_id} not found")
+        return found_list
     name = check_list_name(name)
     with uow_factory(write=False) as uow:
         found = uow.dnc.lists_named(account_id, name)
     if len(found) > 1:
         ids = ", ".join(str(item.id) for item in found[:10])
-        raise BadRequest(f"{len(found)} DNC lists are named {name!r} (ids {ids}); rename all but one")
+        raise BadRequest(f"{len(found)} DNC lists are named {name!r} (ids {ids}): "
+                         "give --list-id N instead of --list")
     return found[0] if found else None
 
 

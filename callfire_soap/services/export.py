@@ -81,14 +81,20 @@ def _reads_back_as_other(name: str) -> bool:
 
 def write_contacts(uow_factory: UnitOfWorkFactory, account_id: int, out: IO[str],
                    list_id: int | None = None, rows_done: Callable[[int], None] | None = None,
-                   ) -> ExportReport:
-    """The account's contacts (or one list's members), by id, as CSV on ``out``."""
+                   all_custom_fields: bool = False) -> ExportReport:
+    """The account's contacts (or one list's members), by id, as CSV on ``out``. Every row has
+    a cell for every custom field name, so more than MAX_CUSTOM_FIELDS names (what contacts
+    import takes) is refused before anything is written unless ``all_custom_fields``."""
     report = ExportReport()
     declared = list(DECLARED_FIELDS.items())  # (wire name, attribute)
     writer = csv.writer(out, lineterminator="\n")
     with uow_factory(write=False) as uow:
         names = uow.contacts.custom_field_names(account_id, list_id)
         report.custom_columns = len(names)
+        if report.too_many_custom and not all_custom_fields:
+            raise BadRequest(f"nothing exported: the contacts have {len(names):,} custom field names, one "
+                             f"column each on every row; contacts import takes at most {MAX_CUSTOM_FIELDS} "
+                             "(export one list at a time, or give --all-custom-fields)")
         report.not_reimportable = [name for name in names if _reads_back_as_other(name)]
         writer.writerow([wire for wire, _ in declared] + names)
         batch = []
@@ -112,11 +118,19 @@ def _flush(writer, batch: list, rows_done: Callable[[int], None] | None) -> int:
     return count
 
 
-def find_dnc_list(uow_factory: UnitOfWorkFactory, account_id: int, name: str | None) -> DncList:
+def find_dnc_list(uow_factory: UnitOfWorkFactory, account_id: int, name: str | None,
+                  list_id: int | None = None) -> DncList:
+    """The DNC list an export names: by id, or by exact name (one of them)."""
+    if list_id is not None:
+        with uow_factory(write=False) as uow:
+            found_list = uow.dnc.get_list(account_id, list_id)
+        if found_list is None:
+            raise NotFound(f"DNC list {list_id} not found")
+        return found_list
     name = check_list_name(name)
     with uow_factory(write=False) as uow:
         found = uow.dnc.lists_named(account_id, name)
-    return _only_one(found, "DNC list", name, "rename all but one")
+    return _only_one(found, "DNC list", name, "give --list-id N instead of --list")
 
 
 def write_dnc(uow_factory: UnitOfWorkFactory, account_id: int, list_id: int, out: IO[str],

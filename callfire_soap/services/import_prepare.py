@@ -241,4 +241,11 @@ def _file_candidates(layout: CsvLayout, rows: Iterator[tuple[int, list[str]]], k
                     _check(contact, phones, checked_names=True)
                 except BadRequest as exc:
                     raise BadRequest(f"File line {line}: {exc.message}") from None
-            yield line, contact, row if keep_cells else None
+            if not keep_cells:
+                yield line, contact, None
+            elif layout.headerless:
+                # Each cell of a headerless row is a candidate of its own: its reject is that
+                # cell, not the whole row again (a row of n numbers would write n rows of n).
+                yield line, contact, [contact.home_phone]
+            else:
+                yield line, contact, row

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from ..domain.contacts import DECLARED_FIELDS, MAX_CUSTOM_FIELDS, PHONE_FIELDS, Contact, to_custom_field_name
 from ..domain.errors import BadRequest
+from ..domain.phone import looks_like_phone
 from .text_lines import decoded_lines
 
 # Header aliases, compared after lower-casing and dropping spaces, '_', '-' and '.'.
@@ -38,8 +39,9 @@ PHONE_ATTRIBUTES = frozenset(DECLARED_FIELDS[name] for name in PHONE_FIELDS)
 _ALIAS_NOISE = re.compile(r"[\s_.\-]+")
 # A header cell that names the contact id is dropped: ids are always assigned.
 _IGNORED_COLUMNS = {"id", "contactid"}
-# A cell that looks like a phone number (so the first row is data, not a header).
-_NUMBER_CELL = re.compile(r"^\+?[0-9][0-9 ().\-]*$")
+# A header cell with this many digits or more that looks like a phone number suggests the
+# file has no header at all (its first line is data).
+_PHONE_DIGITS = 7
 _DELIMITERS = (",", ";", "\t")
 
 
@@ -83,7 +85,12 @@ def _column_target(header: str) -> tuple[str, str] | None:
 
 def _is_number_row(cells: list[str]) -> bool:
     values = [cell.strip() for cell in cells if cell.strip()]
-    return bool(values) and all(_NUMBER_CELL.match(value) for value in values)
+    return bool(values) and all(looks_like_phone(value) for value in values)
+
+
+def looks_like_data(header: list[str]) -> bool:
+    """A header with a cell that reads as a phone number: more likely a first data row."""
+    return any(looks_like_phone(cell) and sum(ch.isdigit() for ch in cell) >= _PHONE_DIGITS for cell in header)
 
 
 def _layout(header: list[str], require_phone: bool) -> CsvLayout:
@@ -108,7 +115,9 @@ def _layout(header: list[str], require_phone: bool) -> CsvLayout:
         seen = ", ".join(repr(cell) for cell in header[:50]) + (", ..." if len(header) > 50 else "")
         raise BadRequest(f"File has no phone column: its columns are {seen}; a phone column is named "
                          f"one of {', '.join(phone_header_names())} (case, spaces, '_', '-' and '.' "
-                         "do not matter)")
+                         "do not matter)"
+                         + ("; its first line has a phone number in it, so the file may have no header "
+                            "row" if looks_like_data(header) else ""))
     return layout
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from ..domain.contacts import DECLARED_FIELDS, PHONE_FIELDS, Contact
 from ..domain.paging import Page
+from ..domain.phone import looks_like_phone
 from . import search
 from .autocommit_read import AutocommitSelect
 from .tables import contact_fields, contacts, list_members
@@ -29,21 +30,30 @@ _STREAM_ROWS = 5000
 CHUNK = 500
 
 
-# QueryContacts/String that is a phone number written with the usual separators: digits,
-# spaces, dashes, dots, parentheses, an optional leading '+'.
-_PHONE_LIKE = re.compile(r"^\+?[0-9 ().\-]*[0-9][0-9 ().\-]*$")
+# The digits form of a QueryContacts/String is searched too only when it has this many
+# digits: '0)', '1-2' or ' 21 ' would otherwise match nearly every stored number.
+_MIN_SEARCH_DIGITS = 4
 _NOT_DIGIT = re.compile(r"[^0-9]")
+_LAST_DIGIT = re.compile(r"[0-9](?=[^0-9]*$)")
 
 
 def search_needles(text: str) -> list[str]:
-    """What a String search matches as a substring: the lower-cased text, and when it looks
-    like a phone number its digits too, the form numbers are stored in ('(213) 555-1007'
-    finds 12135551007, '555-1007' finds ...5551007...)."""
+    """What a String search matches as a substring: the lower-cased text, and its digits too
+    (the form numbers are stored in) when it looks like a phone number written with
+    separators: at least 4 digits, and a separator or '+' before its last digit ('(213)
+    555-1007' finds 12135551007, '555-1007' finds ...5551007...). Plain digits match as
+    themselves (surrounding white space aside)."""
     needle = text.lower()
-    if not _PHONE_LIKE.match(text.strip()):
+    if not looks_like_phone(text):
         return [needle]
     digits = _NOT_DIGIT.sub("", text)
-    return [needle] if digits == needle else [needle, digits]
+    if digits == needle or len(digits) < _MIN_SEARCH_DIGITS:
+        return [needle]
+    if text.strip() == digits:  # plain digits with white space around them
+        return [needle, digits]
+    last = _LAST_DIGIT.search(text)
+    separated = last is not None and _NOT_DIGIT.search(text, 0, last.start()) is not None
+    return [needle, digits] if separated else [needle]
 
 
 def like_pattern(text: str) -> str:
