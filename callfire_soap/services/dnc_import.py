@@ -25,6 +25,7 @@ from ..domain import nanp
 from ..domain.dnc import DncList, check_list_name, flags_to_add
 from ..domain.errors import BadRequest, NotFound
 from ..domain.phone import DEFAULT_REGION, looks_like_phone, normalize, normalize_all
+from .export import find_dnc_list
 from .ports import UnitOfWorkFactory
 from .text_lines import decoded_lines
 
@@ -236,20 +237,7 @@ def resolve_list(uow_factory: UnitOfWorkFactory, account_id: int, name: str | No
     """The account's DNC list with id ``list_id`` (it must exist), or called ``name`` (to
     extend), or None (one is created). Names need not be unique, and an import must not
     guess between lists."""
-    if list_id is not None:
-        with uow_factory(write=False) as uow:
-            found_list = uow.dnc.get_list(account_id, list_id)
-        if found_list is None:
-            raise NotFound(f"DNC list {list_id} not found")
-        return found_list
-    name = check_list_name(name)
-    with uow_factory(write=False) as uow:
-        found = uow.dnc.lists_named(account_id, name)
-    if len(found) > 1:
-        ids = ", ".join(str(item.id) for item in found[:10])
-        raise BadRequest(f"{len(found)} DNC lists are named {name!r} (ids {ids}): "
-                         "give --list-id N instead of --list")
-    return found[0] if found else None
+    return find_dnc_list(uow_factory, account_id, name, list_id, missing_ok=True)
 
 
 def store(uow_factory: UnitOfWorkFactory, account_id: int, name: str, existing: DncList | None,

@@ -119,8 +119,10 @@ def _flush(writer, batch: list, rows_done: Callable[[int], None] | None) -> int:
 
 
 def find_dnc_list(uow_factory: UnitOfWorkFactory, account_id: int, name: str | None,
-                  list_id: int | None = None) -> DncList:
-    """The DNC list an export names: by id, or by exact name (one of them)."""
+                  list_id: int | None = None, missing_ok: bool = False) -> DncList | None:
+    """The DNC list a command names: by id (it must exist), or by exact name: one of them,
+    or with ``missing_ok`` None when there is none (dnc import then creates it). Names need
+    not be unique, and a command must not guess between lists."""
     if list_id is not None:
         with uow_factory(write=False) as uow:
             found_list = uow.dnc.get_list(account_id, list_id)
@@ -130,6 +132,8 @@ def find_dnc_list(uow_factory: UnitOfWorkFactory, account_id: int, name: str | N
     name = check_list_name(name)
     with uow_factory(write=False) as uow:
         found = uow.dnc.lists_named(account_id, name)
+    if missing_ok and not found:
+        return None
     return _only_one(found, "DNC list", name, "give --list-id N instead of --list")
 
 
