@@ -76,10 +76,12 @@ class RestEndpoint:
         if target is None:
             return self._error(start_response, as_json, 404, "No such resource: " + PREFIX + path[:200])
         method = environ.get("REQUEST_METHOD", "GET")
-        operation = target.by_method.get(method)
+        # HEAD is GET without the body (the app drops it): the SDKs never send it, but
+        # proxies' health checks and curl -I do.
+        operation = target.by_method.get("GET" if method == "HEAD" else method)
         note = environ.get(LOG_NOTE, {})
         if operation is None:
-            allowed = ", ".join(sorted(target.by_method))
+            allowed = ", ".join(sorted({*target.by_method, *(("HEAD",) if "GET" in target.by_method else ())}))
             return self._error(start_response, as_json, 405, f"Use {allowed} on this resource",
                                [("Allow", allowed)])
         try:
