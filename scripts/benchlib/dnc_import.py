@@ -12,13 +12,11 @@ import threading
 import time
 from pathlib import Path
 
-import requests
-
 from callfire_soap.backend import Backend
 from callfire_soap.services.accounts import create_account
 
-from .common import Figure, child_server, free_port, python
-from .memory import _peak_rss_mb
+from .common import Figure, python
+from .memory import _peak_rss_mb, post_to_a_server
 from .numbers import unique_numbers
 
 LIMIT_MB = 300
@@ -92,16 +90,8 @@ def _soap_before(database_url: str, numbers: list[str]) -> str:
             '<svc:CreateDncListRequest xmlns:svc="http://api.callfire.com/service/xsd"><svc:Name>soap</svc:Name>'
             f'<svc:Numbers>{" ".join(n[1:] for n in numbers)}</svc:Numbers></svc:CreateDncListRequest>'
             "</env:Body></env:Envelope>").encode()
-    port = free_port()
-    with child_server([python(), "-m", "callfire_soap.cli", "serve", "--server", "waitress", "--port", str(port),
-                       "--database", database_url], port) as proc:
-        idle = _peak_rss_mb(proc.pid)
-        start = time.perf_counter()
-        reply = requests.post(f"http://127.0.0.1:{port}/api/1.1/soap12/contact", data=body, timeout=1800,
-                              auth=("dnc", "dnc-password"),
-                              headers={"Content-Type": "application/soap+xml; charset=utf-8"})
-        seconds = time.perf_counter() - start
-        peak = _peak_rss_mb(proc.pid)
+    reply, seconds, idle, peak = post_to_a_server(database_url, body, ("dnc", "dnc-password"), timeout=1800,
+                                                  server_args=("--server", "waitress"))
     if reply.status_code != 200:
         return f"before (one CreateDncList request, {len(body) / 1e6:.0f} MB): HTTP {reply.status_code}"
     return (f"before (one CreateDncList request, {len(body) / 1e6:.0f} MB body): {seconds:.2f} s, "

@@ -21,12 +21,10 @@ import time
 from callfire_soap import logconfig
 from callfire_soap.app import create_app
 from callfire_soap.backend import Backend
-from callfire_soap.domain.contacts import Contact
 from callfire_soap.services import dnc as dnc_service
-from callfire_soap.services.accounts import create_account
 
 from .common import scratch_database
-from .http_getcontact import AUTH, CONTACT, LOGIN, PASSWORD
+from .http_getcontact import AUTH, LOGIN, seed_contact
 
 _ENV = "http://www.w3.org/2003/05/soap-envelope"
 _SVC = "http://api.callfire.com/service/xsd"
@@ -38,12 +36,10 @@ def _envelope(inner: str) -> bytes:
 
 def seed(database_url: str) -> dict[str, bytes]:
     """The account, a contact and a DNC list; the request bodies of the hot reads."""
+    cid, _, _ = seed_contact(database_url)
     backend = Backend.open(database_url)
-    create_account(backend.uow, LOGIN, PASSWORD)
-    with backend.uow() as uow:
+    with backend.uow(write=False) as uow:
         account_id = uow.accounts.id_of(LOGIN)
-        (cid,) = uow.contacts.add_many(account_id, [Contact(**CONTACT)])
-        uow.commit()
     dnc_id = dnc_service.create_dnc_list(backend.uow, account_id, "bench", None, True, True,
                                          ["12132212384", "12132212385"])
     backend.close()

@@ -48,6 +48,21 @@ def _descendants(pid: int) -> list[int]:
     return found
 
 
+def post_to_a_server(database_url: str, body: bytes, auth: tuple[str, str], timeout: float,
+                     server_args: tuple[str, ...] = ()) -> tuple[requests.Response, float, float, float]:
+    """One SOAP 1.2 request to a `serve` child on the database: (the reply, its seconds,
+    the server's peak RSS in MB before it and after it)."""
+    port = free_port()
+    with child_server([python(), "-m", "callfire_soap.cli", "serve", *server_args, "--port", str(port),
+                       "--database", database_url], port) as proc:
+        idle = _peak_rss_mb(proc.pid)
+        start = time.perf_counter()
+        reply = requests.post(f"http://127.0.0.1:{port}/api/1.1/soap12/contact", data=body, timeout=timeout,
+                              auth=auth, headers={"Content-Type": "application/soap+xml; charset=utf-8"})
+        seconds = time.perf_counter() - start
+        return reply, seconds, idle, _peak_rss_mb(proc.pid)
+
+
 def _peak_rss_mb(pid: int) -> float:
     """The largest VmHWM of the server process and its descendants: under granian the
     request is served by a worker process, not by the supervisor that was started."""
@@ -66,17 +81,9 @@ def run(database_url: str, server_rows: int = 200_000, cli_rows: int = 1_000_000
                 b'<svc:Name>server import</svc:Name>'
                 b'<svc:ContactSource><svc:File>') + base64.b64encode(server_csv.read_bytes()) + (
                 b"</svc:File></svc:ContactSource></svc:CreateContactList></env:Body></env:Envelope>")
-        port = free_port()
-        with child_server([python(), "-m", "callfire_soap.cli", "serve", "--port", str(port),
-                           "--database", database_url], port) as proc:
-            before = _peak_rss_mb(proc.pid)
-            start = time.perf_counter()
-            reply = requests.post(f"http://127.0.0.1:{port}/api/1.1/soap12/contact", data=body, timeout=900,
-                                  auth=("mem", "mem-password"),
-                                  headers={"Content-Type": "application/soap+xml; charset=utf-8"})
-            server_seconds = time.perf_counter() - start
-            assert reply.status_code == 200, reply.text[:500]
-            server_peak = _peak_rss_mb(proc.pid)
+        reply, server_seconds, before, server_peak = post_to_a_server(
+            database_url, body, ("mem", "mem-password"), timeout=900)
+        assert reply.status_code == 200, reply.text[:500]
 
         cli_csv = Path(tmp) / "cli.csv"
         _write_csv(cli_csv, cli_rows)
