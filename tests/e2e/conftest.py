@@ -5,6 +5,8 @@ import shutil
 
 import pytest
 
+from tests.e2e.cli_support import new_login
+
 
 @pytest.fixture(scope="session")
 def db_url(app, database_url):
@@ -38,3 +40,9 @@ def fresh_sqlite(upgraded_sqlite):
         return "sqlite:///" + str(path)
 
     return make
+
+
+@pytest.fixture
+def login(app) -> str:
+    """A new account of the session database for a test of the bulk CLI commands."""
+    return new_login(app, "cli")

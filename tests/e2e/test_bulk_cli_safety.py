@@ -9,15 +9,11 @@ import uuid
 
 import pytest
 
-from tests.e2e.cli_support import cli_as, fails_cleanly, new_login
+from tests.e2e.cli_support import cli_as, fails_cleanly
 from tests.e2e.test_cli import run
 
 A, B = "12132212384", "12132212385"
 
-
-@pytest.fixture
-def login(app) -> str:
-    return new_login(app, "safety")
 
 
 @pytest.mark.parametrize("command", ["contacts", "dnc"])

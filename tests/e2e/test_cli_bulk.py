@@ -6,17 +6,11 @@ import csv
 import os
 import uuid
 
-import pytest
-
-from tests.e2e.cli_support import cli_as, fails_cleanly, new_login
+from tests.e2e.cli_support import cli_as, fails_cleanly
 from tests.e2e.test_cli import PASSWORD, run
 
 A, B, C = "12132212384", "12132212385", "12132212386"
 
-
-@pytest.fixture
-def login(app) -> str:
-    return new_login(app, "bulk")
 
 
 def _rows(path) -> list[list[str]]:

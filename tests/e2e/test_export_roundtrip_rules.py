@@ -7,7 +7,7 @@ import csv
 import uuid
 
 from callfire_soap.domain.contacts import Contact
-from tests.e2e.test_bulk_cli_safety import _cli, login  # noqa: F401 - fixture
+from tests.e2e.cli_support import cli_as
 from tests.e2e.test_cli import PASSWORD, run
 
 
@@ -21,15 +21,15 @@ def test_round_trip_keeps_what_the_readme_says_and_no_more(app, database_url, lo
         ])
         uow.commit()
     out = tmp_path / "all.csv"
-    assert _cli(database_url, login, "contacts", "export", "-o", str(out)).returncode == 0
+    assert cli_as(database_url, login, "contacts", "export", "-o", str(out)).returncode == 0
     # Into another account: a validated import into the same one merges with the originals.
     other = "roundtrip-" + uuid.uuid4().hex[:10]
     assert run("account", "create", other, "--password", PASSWORD, "--database", database_url).returncode == 0
-    back = _cli(database_url, other, "contacts", "import", str(out), "--list", "Back")
+    back = cli_as(database_url, other, "contacts", "import", str(out), "--list", "Back")
     assert back.returncode == 0, back.stderr
     assert "invalid 1" in back.stdout
     again = tmp_path / "back.csv"
-    assert _cli(database_url, other, "contacts", "export", "-o", str(again)).returncode == 0
+    assert cli_as(database_url, other, "contacts", "export", "-o", str(again)).returncode == 0
     with open(again, newline="") as handle:
         rows = {row["firstName"]: row for row in csv.DictReader(handle)}
     assert set(rows) == {"Ann", "Bob"}  # Cy dropped, ' Ann ' stripped

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 
-from tests.e2e.test_bulk_cli_safety import _cli, login  # noqa: F401 - fixture
+from tests.e2e.cli_support import cli_as
 
 A = "12132212384"
 
@@ -13,7 +13,7 @@ def test_a_row_of_repeated_numbers_writes_one_small_reject_per_number(database_u
     source = tmp_path / "one-line.csv"
     source.write_text(",".join([A] * 3000) + "\n")
     rejects = tmp_path / "rejects.csv"
-    done = _cli(database_url, login, "contacts", "import", str(source), "--list", "Repeated",
+    done = cli_as(database_url, login, "contacts", "import", str(source), "--list", "Repeated",
                 "--rejects", str(rejects))
     assert done.returncode == 0, done.stderr
     assert f"2,999 dropped numbers written to {rejects}" in done.stdout
@@ -29,7 +29,7 @@ def test_a_file_with_a_header_still_counts_rows(database_url, login, tmp_path): 
     source = tmp_path / "with-header.csv"
     source.write_text(f"phone,name\n{A},Ann\n{A},Bob\nnope,Cy\n")
     rejects = tmp_path / "rejects.csv"
-    done = _cli(database_url, login, "contacts", "import", str(source), "--list", "Headed",
+    done = cli_as(database_url, login, "contacts", "import", str(source), "--list", "Headed",
                 "--rejects", str(rejects))
     assert done.returncode == 0, done.stderr
     assert f"2 dropped rows written to {rejects}" in done.stdout
