@@ -113,11 +113,8 @@ class Preparer:
             yield kept
 
     def _as_given(self, batch: list[Candidate]) -> list[Candidate]:
-        """Validation off: valid numbers in the legacy form, anything else as given."""
         for _, contact, _ in batch:
-            for attr in _PHONE_ATTRS:
-                value = getattr(contact, attr)
-                setattr(contact, attr, normalize_or_keep(value, self.region) if value and value.strip() else None)
+            numbers_as_given(contact, self.region)
         return batch
 
     def _validated(self, batch: list[Candidate]) -> list[Candidate]:
@@ -149,6 +146,14 @@ class Preparer:
             self._seen.update(keys)
             kept.append(candidate)
         return kept
+
+
+def numbers_as_given(contact: Contact, region: str) -> None:
+    """Validation off (Validate=false): a valid number in the legacy 11-digit form, anything
+    else ("111") as given, a blank one cleared; in place."""
+    for attr in _PHONE_ATTRS:
+        value = getattr(contact, attr)
+        setattr(contact, attr, normalize_or_keep(value, region) if value and value.strip() else None)
 
 
 def _check(contact: Contact, phones: bool, checked_names: bool) -> None:

@@ -17,9 +17,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from ..domain.contacts import DECLARED_FIELDS, PHONE_FIELDS, Contact
-from ..domain.phone import DEFAULT_REGION, normalize, normalize_all, normalize_or_keep
+from ..domain.phone import DEFAULT_REGION, normalize, normalize_all
 from .contacts import check_custom_fields, check_value
-from .import_prepare import Candidate, Prepared
+from .import_prepare import Candidate, Prepared, numbers_as_given
 from .list_sources import (
     ContactIdsSource,
     ListSource,
@@ -113,10 +113,7 @@ class ListImport:
         """Validation off: no scrub, no merge. Valid numbers are still written in the
         legacy 11-digit form, anything else ("111") exactly as given."""
         for contact in batch:
-            for attr in _PHONE_ATTRS:
-                value = getattr(contact, attr)
-                number = normalize_or_keep(value, self.region) if value and value.strip() else None
-                setattr(contact, attr, number)
+            numbers_as_given(contact, self.region)
         self._add_members(self.uow.lists.insert_contacts(self.account_id, batch))
         self.report.created += len(batch)
 
