@@ -9,6 +9,7 @@ import pytest
 
 from callfire_soap.domain.contacts import Contact
 from callfire_soap.services import list_import
+from tests.csv_samples import BAD_CSV_FILES
 from tests.list_helpers import (
     account_state,
     add_dnc,
@@ -82,18 +83,7 @@ def test_csv_rows_merge_and_scrub_like_numbers(service, account, seed):
     assert people.pop(existing) == "Old" and list(people.values()) == ["Ok"]
 
 
-BAD_FILES = {
-    "png": PNG,
-    "latin-1": "firstName,homePhone\nJos\xe9,2132212384\n".encode("latin-1"),
-    "nul bytes": b"homePhone\n2132212384\x00\n",
-    "no usable column": b"id,,#\n1,2,3\n",
-    "unterminated quote": b'firstName,homePhone\n"Ann,2132212384\n',
-    "empty": b"\r\n\r\n",
-    "value too long": ("firstName,homePhone\n" + "x" * 2000 + ",2132212384\n").encode(),
-    # U+FFFF is valid UTF-8 but no XML document can carry it: stored, the contact could
-    # never be read back.
-    "non-character": "firstName,homePhone\nAnn\uffff,2132212384\n".encode(),
-}
+BAD_FILES = {"png": PNG, **BAD_CSV_FILES}
 
 
 @pytest.mark.parametrize("name", sorted(BAD_FILES))

@@ -13,6 +13,7 @@ from callfire_soap.domain.paging import Page
 from callfire_soap.services import list_import
 from callfire_soap.services import lists as service
 from callfire_soap.services.list_sources import ContactIdsSource, ContactsSource, FileSource, NumbersSource
+from tests.csv_samples import BAD_CSV_FILES
 
 ALL = Page(1000, 0)
 A, B, C, D = (f"121322123{n}" for n in (84, 85, 86, 87))
@@ -276,16 +277,7 @@ def test_csv_in_several_chunks_splitting_a_character(uow_factory, account_id):
     assert members(uow_factory, account_id, list_id)[0].first_name == "José"
 
 
-BAD_FILES = {
-    "latin-1": "firstName,homePhone\nJos\xe9,2132212384\n".encode("latin-1"),
-    "nul bytes": b"homePhone\n2132212384\x00\n",
-    "no usable column": b"id,,#\n1,2,3\n",
-    "unterminated quote": b'firstName,homePhone\n"Ann,2132212384\n',
-    "empty": b"\r\n\r\n",
-    "value too long": ("firstName,homePhone\n" + "x" * 2000 + ",2132212384\n").encode(),
-    "non-character": "firstName,homePhone\nAnn\uffff,2132212384\n".encode(),
-    "late failure": ("\n".join([A] * 50) + "\n\xff\xfe\n").encode("latin-1"),
-}
+BAD_FILES = {**BAD_CSV_FILES, "late failure": ("\n".join([A] * 50) + "\n\xff\xfe\n").encode("latin-1")}
 
 
 @pytest.mark.parametrize("name", sorted(BAD_FILES))
