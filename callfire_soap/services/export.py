@@ -21,7 +21,7 @@ from ..domain.errors import BadRequest, NotFound
 from ..domain.lists import ContactList
 from ..domain.paging import Page
 from .list_sources import COLUMN_ALIASES
-from .ports import UnitOfWorkFactory
+from .ports import UnitOfWork, UnitOfWorkFactory
 
 DNC_COLUMNS = ("number", "call_dnc", "text_dnc")
 # Header cells `contacts import` drops (ids are always assigned there).
@@ -123,15 +123,20 @@ def find_dnc_list(uow_factory: UnitOfWorkFactory, account_id: int, name: str | N
     """The DNC list a command names: by id (it must exist), or by exact name: one of them,
     or with ``missing_ok`` None when there is none (dnc import then creates it). Names need
     not be unique, and a command must not guess between lists."""
+    with uow_factory(write=False) as uow:
+        return dnc_list_in(uow, account_id, name, list_id, missing_ok)
+
+
+def dnc_list_in(uow: UnitOfWork, account_id: int, name: str | None, list_id: int | None = None,
+                missing_ok: bool = False) -> DncList | None:
+    """find_dnc_list() inside a unit of work the caller holds."""
     if list_id is not None:
-        with uow_factory(write=False) as uow:
-            found_list = uow.dnc.get_list(account_id, list_id)
+        found_list = uow.dnc.get_list(account_id, list_id)
         if found_list is None:
             raise NotFound(f"DNC list {list_id} not found")
         return found_list
     name = check_list_name(name)
-    with uow_factory(write=False) as uow:
-        found = uow.dnc.lists_named(account_id, name)
+    found = uow.dnc.lists_named(account_id, name)
     if missing_ok and not found:
         return None
     return _only_one(found, "DNC list", name, "give --list-id N instead of --list")

@@ -149,6 +149,11 @@ class DncRepository(Protocol):
     def lists_named(self, account_id: int, name: str) -> list[DncList]:
         """The account's lists with exactly this name, by id."""
 
+    def lock_list_name(self, account_id: int, name: str) -> None:
+        """In a writing unit of work: serialise, until it ends, the units of work that find
+        or create the account's lists of this name, so that lists_named() after this call
+        sees a list that a concurrent one created (find-or-create is then atomic)."""
+
     def lock_list(self, account_id: int, list_id: int) -> bool:
         """Whether the account owns the list; a concurrent delete waits until the unit of
         work ends."""
