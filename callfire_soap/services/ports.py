@@ -216,6 +216,12 @@ class UnitOfWorkFactory(Protocol):
     def __call__(self, write: bool = True) -> UnitOfWork:
         """A new unit of work; write=False promises it only reads."""
 
+    def snapshot(self) -> UnitOfWork:
+        """A new read-only unit of work whose every read sees one and the same state of the
+        database (as of its first read), however many statements it runs and whatever
+        other units of work commit meanwhile: for reads that must agree with each other,
+        such as an export."""
+
     def get_contact(self, account_id: int, contact_id: int) -> Contact | None:
         """GetContact's lookup, outside any unit of work (it is one consistent read)."""
 

@@ -448,6 +448,10 @@ class FakeUnitOfWorkFactory:
         self.units.append(unit)
         return unit
 
+    def snapshot(self) -> FakeUnitOfWork:
+        """A read-only unit of work: it reads the copy of the store taken when it began."""
+        return self(write=False)
+
     def get_contact(self, account_id: int, contact_id: int) -> Contact | None:
         owner, contact = self.store.contacts.get(contact_id, (None, None))
         return copy.deepcopy(contact) if owner == account_id else None
