@@ -212,9 +212,9 @@ def _dnc_export(args, backend, account_id: int) -> int:
     from .services import export
 
     check_output_path(args.output, "-o")
-    found = export.find_dnc_list(backend.uow, account_id, args.list, args.list_id)
     with _output(args.output) as out:
-        rows = export.write_dnc(backend.uow, account_id, found.id, out)
+        # One snapshot for finding the list and reading its numbers.
+        found, rows = export.export_dnc(backend.uow, account_id, out, name=args.list, list_id=args.list_id)
     print(f"callfire-soap: exported {rows:,} numbers of DNC list {found.name!r} (id {found.id})"
           + (f" to {args.output}" if args.output else ""), file=sys.stderr)
     return 0
@@ -224,13 +224,11 @@ def _contacts_export(args, backend, account_id: int) -> int:
     from .services import export
 
     check_output_path(args.output, "-o")
-    contact_list = None
-    if args.list is not None or args.list_id is not None:
-        contact_list = export.find_contact_list(backend.uow, account_id, args.list, args.list_id)
     with _output(args.output) as out:
-        report = export.write_contacts(backend.uow, account_id, out,
-                                       list_id=contact_list.id if contact_list else None,
-                                       all_custom_fields=args.all_custom_fields)
+        # One snapshot for finding the list, its custom field names and its contacts.
+        report = export.write_contacts(backend.uow, account_id, out, list_id=args.list_id,
+                                       list_name=args.list, all_custom_fields=args.all_custom_fields)
+    contact_list = report.contact_list
     what = f"of list {contact_list.name!r} (id {contact_list.id})" if contact_list else ""
     print(f"callfire-soap: exported {report.rows:,} contacts {what}".rstrip()
           + (f" to {args.output}" if args.output else ""), file=sys.stderr)

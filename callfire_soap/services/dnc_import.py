@@ -25,7 +25,7 @@ from ..domain import nanp
 from ..domain.dnc import DncList, check_list_name, flags_to_add
 from ..domain.errors import BadRequest, NotFound
 from ..domain.phone import DEFAULT_REGION, looks_like_phone, normalize, normalize_all
-from .export import find_dnc_list
+from .export import dnc_list_in, find_dnc_list
 from .ports import UnitOfWorkFactory
 from .text_lines import decoded_lines
 
@@ -242,10 +242,20 @@ def resolve_list(uow_factory: UnitOfWorkFactory, account_id: int, name: str | No
 
 def store(uow_factory: UnitOfWorkFactory, account_id: int, name: str, existing: DncList | None,
           entries: Iterable[tuple[int, str, bool, bool]], found: Scan) -> DncImportReport:
-    """Pass 2, one unit of work: create the list (or lock the existing one) and merge."""
+    """Pass 2, one unit of work: find or create the list (or lock the existing one) and merge.
+
+    With no ``existing`` list (resolve_list() found none of that name, before pass 1), the
+    name is looked up again under lock_list_name(), in the transaction that creates the
+    list: of two imports into the same new name running at once, the second waits for the
+    first to commit, then finds its list and extends it, instead of creating another."""
     name = check_list_name(name)
+    created = False
     with uow_factory() as uow:
         if existing is None:
+            uow.dnc.lock_list_name(account_id, name)
+            existing = dnc_list_in(uow, account_id, name, missing_ok=True)
+            created = existing is None
+        if created:
             list_id = uow.dnc.create_list(account_id, name, None)
         else:
             list_id = existing.id
@@ -255,7 +265,7 @@ def store(uow_factory: UnitOfWorkFactory, account_id: int, name: str, existing: 
         size = uow.dnc.get_list(account_id, list_id).size
         uow.commit()
     return DncImportReport(
-        list_id=list_id, name=name, created=existing is None, read=found.read, invalid=found.invalid,
+        list_id=list_id, name=name, created=created, read=found.read, invalid=found.invalid,
         duplicates=found.valid - added - updated - unchanged, added=added, updated=updated,
         unchanged=unchanged, size=size,
     )

@@ -1,6 +1,12 @@
 """`contacts export` and `dnc export`: an account's data as CSV files that `contacts import`
-and `dnc import` read back. Rows are streamed from one query inside one read-only unit of
-work, so memory does not grow with the number of rows.
+and `dnc import` read back. Rows are streamed from one query, so memory does not grow with
+the number of rows.
+
+Each export (finding the list it names included) reads inside one snapshot unit of work
+(UnitOfWorkFactory.snapshot(): on PostgreSQL REPEATABLE READ, READ ONLY), so its statements
+all see the same state of the database: a write committed while it runs is wholly absent
+from the file, never half in it (contacts from after the custom field names were read, a
+list's numbers after the list was deleted).
 
 Contacts: the declared attributes under their own names (which `contacts import` recognises),
 then one column per custom field name that any exported contact has, found by a first query
@@ -21,7 +27,7 @@ from ..domain.errors import BadRequest, NotFound
 from ..domain.lists import ContactList
 from ..domain.paging import Page
 from .list_sources import COLUMN_ALIASES
-from .ports import UnitOfWorkFactory
+from .ports import UnitOfWork, UnitOfWorkFactory
 
 DNC_COLUMNS = ("number", "call_dnc", "text_dnc")
 # Header cells `contacts import` drops (ids are always assigned there).
@@ -37,6 +43,8 @@ class ExportReport:
     # declared attribute, or an ignored id column), and so not bring back.
     not_reimportable: list[str] = field(default_factory=list)
     custom_columns: int = 0
+    # The list whose members were exported (None: all the account's contacts).
+    contact_list: ContactList | None = None
 
     @property
     def too_many_custom(self) -> bool:
@@ -47,20 +55,26 @@ def find_contact_list(uow_factory: UnitOfWorkFactory, account_id: int, name: str
                       list_id: int | None = None) -> ContactList:
     """The list an export names: by id (a deleted list too: its members stay), or by exact
     name among the lists that are not deleted (one of them: names need not be unique)."""
-    with uow_factory(write=False) as uow:
-        if list_id is not None:
-            found = uow.lists.get(account_id, list_id)
-            if found is None:
-                raise NotFound(f"contact list {list_id} not found")
-            return found
-        matches: list[ContactList] = []
-        offset = 0
-        while True:
-            total, page = uow.lists.query(account_id, Page(limit=_PAGE, offset=offset))
-            matches.extend(item for item in page if item.name == name)
-            offset += _PAGE
-            if offset >= total or not page:
-                break
+    with uow_factory.snapshot() as uow:
+        return contact_list_in(uow, account_id, name, list_id)
+
+
+def contact_list_in(uow: UnitOfWork, account_id: int, name: str | None = None,
+                    list_id: int | None = None) -> ContactList:
+    """find_contact_list() inside a unit of work the caller holds."""
+    if list_id is not None:
+        found = uow.lists.get(account_id, list_id)
+        if found is None:
+            raise NotFound(f"contact list {list_id} not found")
+        return found
+    matches: list[ContactList] = []
+    offset = 0
+    while True:
+        total, page = uow.lists.query(account_id, Page(limit=_PAGE, offset=offset))
+        matches.extend(item for item in page if item.name == name)
+        offset += _PAGE
+        if offset >= total or not page:
+            break
     return _only_one(matches, "contact list", name, "give --list-id")
 
 
@@ -81,14 +95,19 @@ def _reads_back_as_other(name: str) -> bool:
 
 def write_contacts(uow_factory: UnitOfWorkFactory, account_id: int, out: IO[str],
                    list_id: int | None = None, rows_done: Callable[[int], None] | None = None,
-                   all_custom_fields: bool = False) -> ExportReport:
-    """The account's contacts (or one list's members), by id, as CSV on ``out``. Every row has
-    a cell for every custom field name, so more than MAX_CUSTOM_FIELDS names (what contacts
-    import takes) is refused before anything is written unless ``all_custom_fields``."""
+                   all_custom_fields: bool = False, list_name: str | None = None) -> ExportReport:
+    """The account's contacts (or the members of the list ``list_id`` or ``list_name``, found
+    as find_contact_list() does), by id, as CSV on ``out``, all read from one snapshot.
+    Every row has a cell for every custom field name, so more than MAX_CUSTOM_FIELDS names
+    (what contacts import takes) is refused before anything is written unless
+    ``all_custom_fields``."""
     report = ExportReport()
     declared = list(DECLARED_FIELDS.items())  # (wire name, attribute)
     writer = csv.writer(out, lineterminator="\n")
-    with uow_factory(write=False) as uow:
+    with uow_factory.snapshot() as uow:
+        if list_name is not None or list_id is not None:
+            report.contact_list = contact_list_in(uow, account_id, list_name, list_id)
+            list_id = report.contact_list.id
         names = uow.contacts.custom_field_names(account_id, list_id)
         report.custom_columns = len(names)
         if report.too_many_custom and not all_custom_fields:
@@ -98,8 +117,7 @@ def write_contacts(uow_factory: UnitOfWorkFactory, account_id: int, out: IO[str]
         report.not_reimportable = [name for name in names if _reads_back_as_other(name)]
         writer.writerow([wire for wire, _ in declared] + names)
         batch = []
-        # A custom field created after the names were read (a concurrent update) has no
-        # column and is left out; every field that existed when the export began is written.
+        # The same snapshot as the names: every custom field read below has its column.
         for contact in uow.contacts.iter_contacts(account_id, list_id):
             batch.append([getattr(contact, attribute) or "" for _, attribute in declared]
                          + [contact.custom.get(name, "") for name in names])
@@ -123,15 +141,20 @@ def find_dnc_list(uow_factory: UnitOfWorkFactory, account_id: int, name: str | N
     """The DNC list a command names: by id (it must exist), or by exact name: one of them,
     or with ``missing_ok`` None when there is none (dnc import then creates it). Names need
     not be unique, and a command must not guess between lists."""
+    with uow_factory(write=False) as uow:
+        return dnc_list_in(uow, account_id, name, list_id, missing_ok)
+
+
+def dnc_list_in(uow: UnitOfWork, account_id: int, name: str | None, list_id: int | None = None,
+                missing_ok: bool = False) -> DncList | None:
+    """find_dnc_list() inside a unit of work the caller holds."""
     if list_id is not None:
-        with uow_factory(write=False) as uow:
-            found_list = uow.dnc.get_list(account_id, list_id)
+        found_list = uow.dnc.get_list(account_id, list_id)
         if found_list is None:
             raise NotFound(f"DNC list {list_id} not found")
         return found_list
     name = check_list_name(name)
-    with uow_factory(write=False) as uow:
-        found = uow.dnc.lists_named(account_id, name)
+    found = uow.dnc.lists_named(account_id, name)
     if missing_ok and not found:
         return None
     return _only_one(found, "DNC list", name, "give --list-id N instead of --list")
@@ -140,15 +163,26 @@ def find_dnc_list(uow_factory: UnitOfWorkFactory, account_id: int, name: str | N
 def write_dnc(uow_factory: UnitOfWorkFactory, account_id: int, list_id: int, out: IO[str],
               rows_done: Callable[[int], None] | None = None) -> int:
     """The list's entries by number as CSV (number, call_dnc, text_dnc); returns the count."""
+    return export_dnc(uow_factory, account_id, out, list_id=list_id, rows_done=rows_done)[1]
+
+
+def export_dnc(uow_factory: UnitOfWorkFactory, account_id: int, out: IO[str], name: str | None = None,
+               list_id: int | None = None, rows_done: Callable[[int], None] | None = None,
+               ) -> tuple[DncList, int]:
+    """The DNC list ``list_id`` or ``name`` (found as find_dnc_list() does) and its entries
+    by number as CSV (number, call_dnc, text_dnc), all read from one snapshot; returns the
+    list and the count. Nothing is written when there is no such list."""
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(DNC_COLUMNS)
     rows = 0
     batch = []
-    with uow_factory(write=False) as uow:
+    with uow_factory.snapshot() as uow:
+        found = dnc_list_in(uow, account_id, name, list_id)
+        list_id = found.id
+        writer.writerow(DNC_COLUMNS)
         for entry in uow.dnc.iter_numbers(account_id, list_id):
             batch.append((entry.number, "true" if entry.call_dnc else "false",
                           "true" if entry.text_dnc else "false"))
             if len(batch) >= _PAGE:
                 rows += _flush(writer, batch, rows_done)
         rows += _flush(writer, batch, rows_done)
-    return rows
+    return found, rows

@@ -149,6 +149,11 @@ class DncRepository(Protocol):
     def lists_named(self, account_id: int, name: str) -> list[DncList]:
         """The account's lists with exactly this name, by id."""
 
+    def lock_list_name(self, account_id: int, name: str) -> None:
+        """In a writing unit of work: serialise, until it ends, the units of work that find
+        or create the account's lists of this name, so that lists_named() after this call
+        sees a list that a concurrent one created (find-or-create is then atomic)."""
+
     def lock_list(self, account_id: int, list_id: int) -> bool:
         """Whether the account owns the list; a concurrent delete waits until the unit of
         work ends."""
@@ -210,6 +215,12 @@ class UnitOfWork(Protocol):
 class UnitOfWorkFactory(Protocol):
     def __call__(self, write: bool = True) -> UnitOfWork:
         """A new unit of work; write=False promises it only reads."""
+
+    def snapshot(self) -> UnitOfWork:
+        """A new read-only unit of work whose every read sees one and the same state of the
+        database (as of its first read), however many statements it runs and whatever
+        other units of work commit meanwhile: for reads that must agree with each other,
+        such as an export."""
 
     def get_contact(self, account_id: int, contact_id: int) -> Contact | None:
         """GetContact's lookup, outside any unit of work (it is one consistent read)."""

@@ -1,10 +1,11 @@
 """Do Not Contact repository: dnc_lists and their dnc_numbers, always scoped to an account."""
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import and_, delete, exists, func, insert, literal, select, update
+from sqlalchemy import and_, delete, exists, func, insert, literal, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
@@ -27,6 +28,15 @@ _SIZE = (
 _LIST_COLUMNS = (dnc_lists.c.id, dnc_lists.c.name, dnc_lists.c.campaign_id, _SIZE.label("size"))
 _NUMBER_COLUMNS = (dnc_numbers.c.number, dnc_numbers.c.dnc_list_id, dnc_numbers.c.call_dnc,
                    dnc_numbers.c.text_dnc)
+# Advisory-lock namespace of DNC list names ("DNCL"), apart from the list imports' ("LIST",
+# storage/lists.py). Two (account, name) pairs whose hashes collide merely share a lock.
+_NAME_LOCK_SPACE = 0x444E434C
+
+
+def name_lock_key(account_id: int, name: str) -> int:
+    """The advisory-lock key (a signed 32-bit integer) of the account's list name."""
+    digest = hashlib.blake2b(f"{account_id}\0{name}".encode(), digest_size=4).digest()
+    return int.from_bytes(digest, "big", signed=True)
 
 
 def name_contains(column, text: str):
@@ -75,6 +85,20 @@ class DncRepository:
             .where(dnc_lists.c.account_id == account_id, dnc_lists.c.name == name)
             .order_by(dnc_lists.c.id)
         )]
+
+    def lock_list_name(self, account_id: int, name: str) -> None:
+        """Serialise, until the transaction ends, the transactions that look up and create
+        the account's lists of this name, so that a lookup after this call sees a list that
+        another one created. PostgreSQL: a transaction-scoped advisory lock on (account,
+        name); each statement after it reads what was committed before it was granted.
+        SQLite: a writing unit of work began with BEGIN IMMEDIATE (storage/database.py), so
+        it already holds the database's write lock, and its reads see every committed list;
+        a read-only one could not serialise anything, and is refused."""
+        if self.conn.dialect.name == "postgresql":
+            self.conn.execute(text("SELECT pg_advisory_xact_lock(:space, :key)"),
+                              {"space": _NAME_LOCK_SPACE, "key": name_lock_key(account_id, name)})
+        elif not self.conn.info.get("callfire_write", True):
+            raise RuntimeError("lock_list_name() needs a writing unit of work")
 
     def lock_list(self, account_id: int, list_id: int) -> bool:
         """Whether the account owns the list; on PostgreSQL the row stays locked until the

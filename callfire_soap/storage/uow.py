@@ -38,9 +38,10 @@ class UnitOfWork:
     lists: ListRepository
     dnc: DncRepository
 
-    def __init__(self, engine: Engine, write: bool = True):
+    def __init__(self, engine: Engine, write: bool = True, snapshot: bool = False):
         self.engine = engine
-        self.write = write
+        self.write = write and not snapshot
+        self.snapshot = snapshot
         self.conn: Connection | None = None
 
     def __enter__(self) -> UnitOfWork:
@@ -48,6 +49,12 @@ class UnitOfWork:
         # Read by the SQLite "begin" hook (storage.database); cheaper than execution_options.
         self.conn.info["callfire_write"] = self.write
         self._tx = self.conn.begin()
+        if self.snapshot and self.conn.dialect.name == "postgresql":
+            # The transaction's first statement (psycopg sends BEGIN before it): at the
+            # default READ COMMITTED every statement would see what was committed before it
+            # started. The snapshot is taken at the first read. SQLite needs nothing: a read
+            # transaction (BEGIN, WAL) sees one snapshot from its first read to its end.
+            self.conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         self.accounts = AccountRepository(self.conn)
         self.contacts = ContactRepository(self.conn)
         self.history = HistoryRepository(self.conn)
@@ -84,6 +91,11 @@ class UnitOfWorkFactory:
     def __call__(self, write: bool = True) -> UnitOfWork:
         """write=False for read-only work (on SQLite it then does not take the write lock)."""
         return UnitOfWork(self.engine, write)
+
+    def snapshot(self) -> UnitOfWork:
+        """Read-only, one snapshot: REPEATABLE READ, READ ONLY on PostgreSQL; on SQLite a
+        read transaction, which in WAL mode reads one snapshot until it ends."""
+        return UnitOfWork(self.engine, write=False, snapshot=True)
 
     def get_contact(self, account_id: int, contact_id: int) -> Contact | None:
         return self.contact_reads.get(account_id, contact_id)

@@ -306,6 +306,9 @@ class FakeDncRepository:
         return [self.get_list(account_id, i) for i, r in sorted(self.store.dnc_lists.items())
                 if r.account_id == account_id and r.name == name]
 
+    def lock_list_name(self, account_id: int, name: str) -> None:
+        """Nothing to do: the fakes model no concurrent units of work."""
+
     def lock_list(self, account_id: int, list_id: int) -> bool:
         return self._row(account_id, list_id) is not None
 
@@ -444,6 +447,10 @@ class FakeUnitOfWorkFactory:
         unit = FakeUnitOfWork(self, write)
         self.units.append(unit)
         return unit
+
+    def snapshot(self) -> FakeUnitOfWork:
+        """A read-only unit of work: it reads the copy of the store taken when it began."""
+        return self(write=False)
 
     def get_contact(self, account_id: int, contact_id: int) -> Contact | None:
         owner, contact = self.store.contacts.get(contact_id, (None, None))
