@@ -19,6 +19,7 @@ import os
 import time
 
 from . import metrics
+from .admission import AdmissionGate
 from .request_context import LOG_NOTE, client_address, current_request_id, request_id_from
 from .soap.wsdl import SOAP11_PATH, SOAP12_PATH, WSDL_DIR
 
@@ -82,11 +83,13 @@ class ObservedApp:
     """Wraps the application; other attributes, read or set, are the wrapped application's
     (``trust_forwarded`` included, which also decides the logged client address)."""
 
-    _OWN = frozenset({"app", "metrics_token"})
+    _OWN = frozenset({"app", "metrics_token", "gate"})
 
-    def __init__(self, app, metrics_token: str | None = None):
+    def __init__(self, app, metrics_token: str | None = None, gate: AdmissionGate | None = None):
         self.app = app
         self.metrics_token = metrics_token
+        # Taken before anything else, logging included; the logged duration counts the wait.
+        self.gate = gate
 
     def __getattr__(self, name):
         if name in self._OWN:  # not set yet (copy, unpickling): no recursion
@@ -101,6 +104,15 @@ class ObservedApp:
 
     def __call__(self, environ, start_response):
         started = time.perf_counter()
+        gate = self.gate
+        if gate is None or not gate.enter():
+            return self._observe(environ, start_response, started)
+        try:
+            return self._observe(environ, start_response, started)
+        finally:
+            gate.leave()
+
+    def _observe(self, environ, start_response, started: float):
         request_id = request_id_from(environ.get("HTTP_X_REQUEST_ID"))
         note: dict = {}
         environ[NOTE] = note
