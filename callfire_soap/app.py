@@ -12,7 +12,7 @@ from urllib.parse import parse_qs
 
 from . import landing, logconfig
 from .accesslog import ObservedApp, metrics_token_from_env
-from .admission import gate_from_env
+from .admission import DEFAULT_WAIT_MS, gate_from_env
 from .backend import Backend
 from .operations import OPERATIONS, Scope
 from .request_body import BodyError, read_body
@@ -206,7 +206,9 @@ def create_app(database_url: str | None = None, **kwargs) -> ObservedApp:
     # A server process that did not inherit the CLI's logging (a spawned worker, another
     # server importing callfire_soap.wsgi) logs in CALLFIRE_LOG_FORMAT all the same.
     logconfig.configure(force=False)
-    observed = ObservedApp(app, metrics_token=metrics_token_from_env(), gate=gate_from_env())
+    local = app.backend.engine.dialect.name == "sqlite"  # admission.py: where the gate pays
+    observed = ObservedApp(app, metrics_token=metrics_token_from_env(),
+                           gate=gate_from_env(DEFAULT_WAIT_MS if local else 0))
     # Everything built so far (spyne's type machinery, schemas, SQLAlchemy metadata) lives as
     # long as the process: keep it out of the cyclic collector's full passes, which would
     # otherwise walk it every time (~45 ms pauses under load).

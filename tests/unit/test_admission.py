@@ -193,3 +193,11 @@ def test_zero_turns_the_gate_off_and_nonsense_is_refused(monkeypatch):
         monkeypatch.setenv(admission.ENV_WAIT_MS, bad)
         with pytest.raises(ValueError, match=admission.ENV_WAIT_MS):
             gate_from_env()
+
+
+def test_the_gate_is_on_for_sqlite_and_off_for_postgresql_unless_asked(monkeypatch):
+    monkeypatch.delenv(admission.ENV_WAIT_MS, raising=False)
+    assert gate_from_env(admission.DEFAULT_WAIT_MS).wait == pytest.approx(0.005)
+    assert gate_from_env(0) is None
+    monkeypatch.setenv(admission.ENV_WAIT_MS, "3")
+    assert gate_from_env(0).wait == pytest.approx(0.003)
