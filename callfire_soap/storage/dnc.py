@@ -5,13 +5,14 @@ import hashlib
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import and_, delete, exists, func, insert, literal, select, text, update
+from sqlalchemy import and_, bindparam, delete, exists, func, insert, literal, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 
 from ..domain.dnc import Channels, DncList, DncNumber, Flags
 from ..domain.paging import Page
 from . import dnc_bulk
+from .autocommit_read import AutocommitSelect
 from .contacts import chunks, like_pattern
 from .list_bulk import bulk_writer
 from .tables import dnc_lists, dnc_numbers
@@ -26,6 +27,11 @@ _SIZE = (
     .scalar_subquery()
 )
 _LIST_COLUMNS = (dnc_lists.c.id, dnc_lists.c.name, dnc_lists.c.campaign_id, _SIZE.label("size"))
+# GetDncList: the list with its size, one statement built once, so that SQLAlchemy reuses its
+# compiled form and DncListReads can run it outside a transaction.
+_GET_LIST = select(*_LIST_COLUMNS).where(
+    dnc_lists.c.account_id == bindparam("account_id"), dnc_lists.c.id == bindparam("list_id")
+)
 _NUMBER_COLUMNS = (dnc_numbers.c.number, dnc_numbers.c.dnc_list_id, dnc_numbers.c.call_dnc,
                    dnc_numbers.c.text_dnc)
 # Advisory-lock namespace of DNC list names ("DNCL"), apart from the list imports' ("LIST",
@@ -54,6 +60,17 @@ def prefix_upper_bound(prefix: str) -> str | None:
     return stripped[:-1] + str(int(stripped[-1]) + 1)
 
 
+class DncListReads:
+    """GetDncList's lookup as an AutocommitSelect: one statement, no transaction."""
+
+    def __init__(self, engine: Engine):
+        self._get_list = AutocommitSelect(engine, _GET_LIST)
+
+    def get(self, account_id: int, list_id: int) -> DncList | None:
+        rows = self._get_list.rows({"account_id": account_id, "list_id": list_id})
+        return DncList(*rows[0]) if rows else None
+
+
 class DncRepository:
     def __init__(self, conn: Connection):
         self.conn = conn
@@ -74,9 +91,7 @@ class DncRepository:
         ).scalar_one()
 
     def get_list(self, account_id: int, list_id: int) -> DncList | None:
-        row = self.conn.execute(
-            select(*_LIST_COLUMNS).where(dnc_lists.c.account_id == account_id, dnc_lists.c.id == list_id)
-        ).first()
+        row = self.conn.execute(_GET_LIST, {"account_id": account_id, "list_id": list_id}).first()
         return DncList(*row) if row is not None else None
 
     def lists_named(self, account_id: int, name: str) -> list[DncList]:
