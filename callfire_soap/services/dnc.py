@@ -46,8 +46,7 @@ def create_dnc_list(uow_factory: UnitOfWorkFactory, account_id: int, name: str |
 
 
 def get_dnc_list(uow_factory: UnitOfWorkFactory, account_id: int, list_id: int) -> DncList:
-    with uow_factory(write=False) as uow:
-        found = uow.dnc.get_list(account_id, list_id)
+    found = uow_factory.get_dnc_list(account_id, list_id)
     if found is None:
         raise _list_not_found(list_id)
     return found

@@ -225,5 +225,9 @@ class UnitOfWorkFactory(Protocol):
     def get_contact(self, account_id: int, contact_id: int) -> Contact | None:
         """GetContact's lookup, outside any unit of work (it is one consistent read)."""
 
+    def get_dnc_list(self, account_id: int, list_id: int) -> DncList | None:
+        """GetDncList's lookup (the account's list with its size), outside any unit of work
+        (it is one consistent read)."""
+
     def refresh_statistics(self) -> None:
         """Let the query planner see what a bulk import just committed (may be a no-op)."""

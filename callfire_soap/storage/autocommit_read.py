@@ -1,10 +1,11 @@
 """Single-statement reads run on a pooled DBAPI connection in autocommit, outside any
 transaction and outside SQLAlchemy's Connection.
 
-GetContact is one SELECT, and one statement needs no transaction to be consistent. SQLite
-runs it in autocommit mode (the driver's own transaction handling is off, see database.py);
-PostgreSQL gets autocommit for its duration, so the read is one round trip instead of three
-(BEGIN, SELECT, ROLLBACK), and none of a Connection's per-call bookkeeping is paid.
+GetContact and GetDncList are each one SELECT, and one statement needs no transaction to be
+consistent. SQLite runs it in autocommit mode (the driver's own transaction handling is off,
+see database.py); PostgreSQL gets autocommit for its duration, so the read is one round trip
+instead of three (BEGIN, SELECT, ROLLBACK), and none of a Connection's per-call bookkeeping
+is paid.
 
 The SQL is still written once, as a SQLAlchemy statement in its repository module, and
 compiled here once per engine. Only statements whose parameters and columns need no type

@@ -1,17 +1,20 @@
 """Do Not Contact repository: dnc_lists and their dnc_numbers, always scoped to an account."""
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import and_, delete, exists, func, insert, literal, select, text, update
+from sqlalchemy import Integer, String, and_, bindparam, delete, exists, func, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.sql import Select
 
 from ..domain.dnc import Channels, DncList, DncNumber, Flags
 from ..domain.paging import Page
 from . import dnc_bulk
+from .autocommit_read import AutocommitSelect
 from .contacts import chunks, like_pattern
 from .list_bulk import bulk_writer
 from .tables import dnc_lists, dnc_numbers
@@ -26,6 +29,11 @@ _SIZE = (
     .scalar_subquery()
 )
 _LIST_COLUMNS = (dnc_lists.c.id, dnc_lists.c.name, dnc_lists.c.campaign_id, _SIZE.label("size"))
+# GetDncList: the list with its size, one statement built once, so that SQLAlchemy reuses its
+# compiled form and DncListReads can run it outside a transaction.
+_GET_LIST = select(*_LIST_COLUMNS).where(
+    dnc_lists.c.account_id == bindparam("account_id"), dnc_lists.c.id == bindparam("list_id")
+)
 _NUMBER_COLUMNS = (dnc_numbers.c.number, dnc_numbers.c.dnc_list_id, dnc_numbers.c.call_dnc,
                    dnc_numbers.c.text_dnc)
 # Advisory-lock namespace of DNC list names ("DNCL"), apart from the list imports' ("LIST",
@@ -39,10 +47,11 @@ def name_lock_key(account_id: int, name: str) -> int:
     return int.from_bytes(digest, "big", signed=True)
 
 
-def name_contains(column, text: str):
-    """Case-insensitive substring match. lower() is applied to both sides in SQL so that a
-    name always matches itself, even where SQLite's lower() folds only ASCII letters."""
-    return func.lower(column).like(func.lower(literal(like_pattern(text))), escape="\\")
+def name_contains(column, param: str):
+    """Case-insensitive substring match of the LIKE pattern (like_pattern()) bound to
+    ``param``. lower() is applied to both sides in SQL so that a name always matches
+    itself, even where SQLite's lower() folds only ASCII letters."""
+    return func.lower(column).like(func.lower(bindparam(param, type_=String())), escape="\\")
 
 
 def prefix_upper_bound(prefix: str) -> str | None:
@@ -52,6 +61,63 @@ def prefix_upper_bound(prefix: str) -> str | None:
     if not stripped:
         return None
     return stripped[:-1] + str(int(stripped[-1]) + 1)
+
+
+def _paged(statement: Select) -> Select:
+    return statement.limit(bindparam("limit", type_=Integer())).offset(bindparam("offset", type_=Integer()))
+
+
+# The paged queries are built once per combination of filters, every value a parameter, so
+# that each call reuses a statement whose cache key and compiled form SQLAlchemy already has.
+@functools.cache
+def _query_lists(by_campaign: bool, by_name: bool) -> tuple[Select, Select]:
+    """QueryDncLists' (count, page)."""
+    conditions = [dnc_lists.c.account_id == bindparam("account_id")]
+    if by_campaign:
+        conditions.append(dnc_lists.c.campaign_id == bindparam("campaign_id"))
+    if by_name:
+        conditions.append(name_contains(dnc_lists.c.name, "name"))
+    where = and_(*conditions)
+    return (select(func.count()).select_from(dnc_lists).where(where),
+            _paged(select(*_LIST_COLUMNS).where(where).order_by(dnc_lists.c.id)))
+
+
+@functools.cache
+def _query_numbers(by_prefix: bool, below_upper: bool, by_list_id: bool, by_list_name: bool,
+                   call_dnc: bool | None, text_dnc: bool | None) -> tuple[Select, Select]:
+    """QueryDncNumbers' (count, page). The flags stay constants in the SQL, as written."""
+    conditions = [dnc_numbers.c.account_id == bindparam("account_id")]
+    if by_prefix:
+        conditions.append(dnc_numbers.c.number.like(bindparam("prefix_pattern")))
+        # Stored numbers are digit strings, so a range gives the (account_id, number)
+        # index something to seek on; LIKE stays as the exact test.
+        conditions.append(dnc_numbers.c.number >= bindparam("prefix"))
+        if below_upper:
+            conditions.append(dnc_numbers.c.number < bindparam("upper"))
+    if by_list_id:
+        conditions.append(dnc_numbers.c.dnc_list_id == bindparam("list_id"))
+    if by_list_name:
+        conditions.append(exists().where(
+            dnc_lists.c.id == dnc_numbers.c.dnc_list_id, name_contains(dnc_lists.c.name, "list_name")
+        ))
+    if call_dnc is not None:
+        conditions.append(dnc_numbers.c.call_dnc == call_dnc)
+    if text_dnc is not None:
+        conditions.append(dnc_numbers.c.text_dnc == text_dnc)
+    where = and_(*conditions)
+    return (select(func.count()).select_from(dnc_numbers).where(where),
+            _paged(select(*_NUMBER_COLUMNS).where(where).order_by(dnc_numbers.c.number, dnc_numbers.c.dnc_list_id)))
+
+
+class DncListReads:
+    """GetDncList's lookup as an AutocommitSelect: one statement, no transaction."""
+
+    def __init__(self, engine: Engine):
+        self._get_list = AutocommitSelect(engine, _GET_LIST)
+
+    def get(self, account_id: int, list_id: int) -> DncList | None:
+        rows = self._get_list.rows({"account_id": account_id, "list_id": list_id})
+        return DncList(*rows[0]) if rows else None
 
 
 class DncRepository:
@@ -74,9 +140,7 @@ class DncRepository:
         ).scalar_one()
 
     def get_list(self, account_id: int, list_id: int) -> DncList | None:
-        row = self.conn.execute(
-            select(*_LIST_COLUMNS).where(dnc_lists.c.account_id == account_id, dnc_lists.c.id == list_id)
-        ).first()
+        row = self.conn.execute(_GET_LIST, {"account_id": account_id, "list_id": list_id}).first()
         return DncList(*row) if row is not None else None
 
     def lists_named(self, account_id: int, name: str) -> list[DncList]:
@@ -111,16 +175,11 @@ class DncRepository:
 
     def query_lists(self, account_id: int, page: Page, campaign_id: int | None = None,
                     name: str | None = None) -> tuple[int, list[DncList]]:
-        conditions = [dnc_lists.c.account_id == account_id]
-        if campaign_id is not None:
-            conditions.append(dnc_lists.c.campaign_id == campaign_id)
-        if name:
-            conditions.append(name_contains(dnc_lists.c.name, name))
-        where = and_(*conditions)
-        total = self.conn.execute(select(func.count()).select_from(dnc_lists).where(where)).scalar_one()
-        rows = self.conn.execute(
-            select(*_LIST_COLUMNS).where(where).order_by(dnc_lists.c.id).limit(page.limit).offset(page.offset)
-        ).all()
+        count, paged = _query_lists(campaign_id is not None, bool(name))
+        params = {"account_id": account_id, "campaign_id": campaign_id,
+                  "name": like_pattern(name) if name else None}
+        total = self.conn.execute(count, params).scalar_one()
+        rows = self.conn.execute(paged, {**params, "limit": page.limit, "offset": page.offset}).all()
         return total, [DncList(*row) for row in rows]
 
     def delete_list(self, account_id: int, list_id: int) -> bool:
@@ -185,34 +244,14 @@ class DncRepository:
                       list_id: int | None = None, list_name: str | None = None,
                       call_dnc: bool | None = None, text_dnc: bool | None = None,
                       ) -> tuple[int, list[DncNumber]]:
-        conditions = [dnc_numbers.c.account_id == account_id]
-        if prefix:
-            conditions.append(dnc_numbers.c.number.like(prefix + "%"))
-            # Stored numbers are digit strings, so a range gives the (account_id, number)
-            # index something to seek on; LIKE stays as the exact test.
-            conditions.append(dnc_numbers.c.number >= prefix)
-            upper = prefix_upper_bound(prefix)
-            if upper is not None:
-                conditions.append(dnc_numbers.c.number < upper)
-        if list_id is not None:
-            conditions.append(dnc_numbers.c.dnc_list_id == list_id)
-        if list_name:
-            conditions.append(exists().where(
-                dnc_lists.c.id == dnc_numbers.c.dnc_list_id, name_contains(dnc_lists.c.name, list_name)
-            ))
-        if call_dnc is not None:
-            conditions.append(dnc_numbers.c.call_dnc == call_dnc)
-        if text_dnc is not None:
-            conditions.append(dnc_numbers.c.text_dnc == text_dnc)
-        where = and_(*conditions)
-        total = self.conn.execute(select(func.count()).select_from(dnc_numbers).where(where)).scalar_one()
-        rows = self.conn.execute(
-            select(*_NUMBER_COLUMNS)
-            .where(where)
-            .order_by(dnc_numbers.c.number, dnc_numbers.c.dnc_list_id)
-            .limit(page.limit)
-            .offset(page.offset)
-        ).all()
+        upper = prefix_upper_bound(prefix) if prefix else None
+        count, paged = _query_numbers(bool(prefix), upper is not None, list_id is not None, bool(list_name),
+                                      call_dnc, text_dnc)
+        params = {"account_id": account_id, "prefix_pattern": f"{prefix}%" if prefix else None,
+                  "prefix": prefix or None, "upper": upper, "list_id": list_id,
+                  "list_name": like_pattern(list_name) if list_name else None}
+        total = self.conn.execute(count, params).scalar_one()
+        rows = self.conn.execute(paged, {**params, "limit": page.limit, "offset": page.offset}).all()
         return total, [DncNumber(*row) for row in rows]
 
     def is_listed(self, account_id: int, number: str) -> bool:

@@ -7,11 +7,12 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
 from ..domain.contacts import Contact
+from ..domain.dnc import DncList
 from ..domain.errors import Retryable
 from .accounts import AccountRepository
 from .contacts import ContactReads, ContactRepository
 from .database import refresh_statistics
-from .dnc import DncRepository
+from .dnc import DncListReads, DncRepository
 from .history import HistoryRepository
 from .lists import ListRepository
 
@@ -87,6 +88,7 @@ class UnitOfWorkFactory:
         self.engine = engine
         # Hot reads that are one statement and need no unit of work (storage/autocommit_read.py).
         self.contact_reads = ContactReads(engine)
+        self.dnc_list_reads = DncListReads(engine)
 
     def __call__(self, write: bool = True) -> UnitOfWork:
         """write=False for read-only work (on SQLite it then does not take the write lock)."""
@@ -99,6 +101,9 @@ class UnitOfWorkFactory:
 
     def get_contact(self, account_id: int, contact_id: int) -> Contact | None:
         return self.contact_reads.get(account_id, contact_id)
+
+    def get_dnc_list(self, account_id: int, list_id: int) -> DncList | None:
+        return self.dnc_list_reads.get(account_id, list_id)
 
     def refresh_statistics(self) -> None:
         refresh_statistics(self.engine)

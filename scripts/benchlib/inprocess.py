@@ -49,6 +49,8 @@ def seed(database_url: str) -> dict[str, bytes]:
         "QueryContacts": _envelope(f"<svc:QueryContacts {svc}><svc:MaxResults>10</svc:MaxResults>"
                                    "</svc:QueryContacts>"),
         "GetDncList": _envelope(f"<svc:GetDncListRequest {svc}><svc:Id>{dnc_id}</svc:Id></svc:GetDncListRequest>"),
+        "QueryDncLists": _envelope(f"<svc:QueryDncListsRequest {svc}><svc:MaxResults>10</svc:MaxResults>"
+                                   "</svc:QueryDncListsRequest>"),
         "QueryDncNumbers": _envelope(f"<svc:QueryDncNumbersRequest {svc}><svc:MaxResults>10</svc:MaxResults>"
                                      "</svc:QueryDncNumbersRequest>"),
     }

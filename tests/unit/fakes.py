@@ -456,6 +456,9 @@ class FakeUnitOfWorkFactory:
         owner, contact = self.store.contacts.get(contact_id, (None, None))
         return copy.deepcopy(contact) if owner == account_id else None
 
+    def get_dnc_list(self, account_id: int, list_id: int) -> DncList | None:
+        return FakeDncRepository(self.store).get_list(account_id, list_id)
+
     def refresh_statistics(self) -> None:
         self.statistics_refreshes += 1
 

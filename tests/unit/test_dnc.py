@@ -40,6 +40,13 @@ def test_create_get_and_delete(uow_factory, account_id):
     assert entries(uow_factory, account_id) == []
 
 
+def test_get_reads_outside_any_unit_of_work(uow_factory, account_id):
+    list_id = service.create_dnc_list(uow_factory, account_id, "L", tokens=[LA1])
+    opened = len(uow_factory.units)
+    assert service.get_dnc_list(uow_factory, account_id, list_id).size == 1
+    assert len(uow_factory.units) == opened  # one consistent read: UnitOfWorkFactory.get_dnc_list
+
+
 def test_create_without_numbers_or_campaign(uow_factory, account_id):
     list_id = service.create_dnc_list(uow_factory, account_id, "Empty")
     got = service.get_dnc_list(uow_factory, account_id, list_id)
