@@ -69,14 +69,21 @@ def _fail(message: str) -> int:
     return fail(message)
 
 
-def _open_backend(url: str | None):
-    """The backend of an existing database (the command says which one, on stderr)."""
+# The page cache of the bulk commands' SQLite connections: with it the 200,000-row CSV
+# import of the benchmark took 9% less time, and the 1,000,000-row import stays within its
+# memory budget (BENCHMARKS.md).
+BULK_SQLITE_CACHE_MIB = 32
+
+
+def _open_backend(url: str | None, bulk: bool = False):
+    """The backend of an existing database (the command says which one, on stderr); ``bulk``
+    for the commands that load or export whole files."""
     from .backend import Backend
     from .storage.database import SchemaBehind
 
     require_existing_sqlite(url)
     try:
-        backend = Backend.open(url)
+        backend = Backend.open(url, **({"sqlite_cache_mib": BULK_SQLITE_CACHE_MIB} if bulk else {}))
     except SchemaBehind as exc:
         raise CliError(str(exc)) from None
     _opened.append(describe(url))
@@ -160,8 +167,12 @@ def _multiprocess_metrics_dir() -> None:
     atexit.register(shutil.rmtree, directory, ignore_errors=True)
 
 
+def _open_bulk_backend(url: str | None):
+    return _open_backend(url, bulk=True)
+
+
 def cmd_contacts_import(args) -> int:
-    return run_import(args, _open_backend)
+    return run_import(args, _open_bulk_backend)
 
 
 def cmd_db_upgrade(args) -> int:
@@ -201,9 +212,9 @@ COMMANDS = {
     "account": lambda args: run_account_command(args, _open_backend),
     "history": cmd_history_import,
     "db": cmd_db_upgrade,
-    "contacts": lambda args: (run_bulk_command(args, _open_backend) if args.contacts_command == "export"
+    "contacts": lambda args: (run_bulk_command(args, _open_bulk_backend) if args.contacts_command == "export"
                               else cmd_contacts_import(args)),
-    "dnc": lambda args: run_bulk_command(args, _open_backend),
+    "dnc": lambda args: run_bulk_command(args, _open_bulk_backend),
 }
 
 

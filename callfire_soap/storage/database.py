@@ -28,7 +28,11 @@ def _normalise_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str | None = None, **kwargs) -> Engine:
+def make_engine(url: str | None = None, *, sqlite_cache_mib: int | None = None, **kwargs) -> Engine:
+    """``sqlite_cache_mib``: each SQLite connection's page cache (SQLite's default is ~2 MiB).
+    For the bulk commands: a larger cache keeps more of the contact indexes in memory while
+    rows are inserted in random key order. Not for the server, whose pool holds a connection
+    per thread (BENCHMARKS.md, "CSV import")."""
     url = _normalise_url(database_url(url))
     if url.startswith("sqlite"):
         kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 30})
@@ -42,6 +46,8 @@ def make_engine(url: str | None = None, **kwargs) -> Engine:
             if ":memory:" not in url and "mode=memory" not in url:
                 cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
+            if sqlite_cache_mib:
+                cursor.execute(f"PRAGMA cache_size=-{int(sqlite_cache_mib) * 1024}")  # in KiB
             cursor.close()
 
         # pysqlite's own transaction handling defers BEGIN and breaks SAVEPOINT; take it over.
