@@ -29,6 +29,8 @@ import time
 from collections import deque
 
 DEFAULT_WAIT_MS = 5.0
+# A wait meant to bound a queue of short requests; a second is already far beyond that.
+MAX_WAIT_MS = 1000.0
 ENV_WAIT_MS = "CALLFIRE_ADMISSION_WAIT_MS"
 
 
@@ -53,8 +55,18 @@ class AdmissionGate:
             turn = threading.Lock()
             turn.acquire()
             self._queue.append(turn)
-        if turn.acquire(timeout=self.wait):
-            return True
+        try:
+            if turn.acquire(timeout=self.wait):
+                return True
+        except BaseException:
+            # Interrupted while queued: a turn left in the queue would be handed the gate
+            # and never give it back.
+            with self._guard:
+                try:
+                    self._queue.remove(turn)
+                except ValueError:
+                    self._hand_over()  # it was handed over already: pass it on
+            raise
         with self._guard:
             try:
                 self._queue.remove(turn)
@@ -65,11 +77,15 @@ class AdmissionGate:
     def leave(self) -> None:
         """Hand the gate to the request that has waited longest, or free it."""
         with self._guard:
-            if self._queue:
-                self._held_since = self._clock()
-                self._queue.popleft().release()
-            else:
-                self._held_since = None
+            self._hand_over()
+
+    def _hand_over(self) -> None:
+        # Under self._guard.
+        if self._queue:
+            self._held_since = self._clock()
+            self._queue.popleft().release()
+        else:
+            self._held_since = None
 
 
 def gate_from_env(default_ms: float = DEFAULT_WAIT_MS) -> AdmissionGate | None:
@@ -80,6 +96,6 @@ def gate_from_env(default_ms: float = DEFAULT_WAIT_MS) -> AdmissionGate | None:
         wait_ms = float(value) if value else default_ms
     except ValueError:
         raise ValueError(f"{ENV_WAIT_MS} must be a number of milliseconds, not {value!r}") from None
-    if wait_ms < 0:
-        raise ValueError(f"{ENV_WAIT_MS} must not be negative")
+    if not 0 <= wait_ms <= MAX_WAIT_MS:  # also refuses nan and inf
+        raise ValueError(f"{ENV_WAIT_MS} must be between 0 and {MAX_WAIT_MS:g} (milliseconds), not {value}")
     return AdmissionGate(wait_ms / 1000) if wait_ms else None

@@ -47,15 +47,20 @@ class UnitOfWork:
 
     def __enter__(self) -> UnitOfWork:
         self.conn = self.engine.connect()
-        # Read by the SQLite "begin" hook (storage.database); cheaper than execution_options.
-        self.conn.info["callfire_write"] = self.write
-        self._tx = self.conn.begin()
-        if self.snapshot and self.conn.dialect.name == "postgresql":
-            # The transaction's first statement (psycopg sends BEGIN before it): at the
-            # default READ COMMITTED every statement would see what was committed before it
-            # started. The snapshot is taken at the first read. SQLite needs nothing: a read
-            # transaction (BEGIN, WAL) sees one snapshot from its first read to its end.
-            self.conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        try:
+            # Read by the SQLite "begin" hook (storage.database); cheaper than execution_options.
+            self.conn.info["callfire_write"] = self.write
+            self._tx = self.conn.begin()
+            if self.snapshot and self.conn.dialect.name == "postgresql":
+                # The transaction's first statement (psycopg sends BEGIN before it): at the
+                # default READ COMMITTED every statement would see what was committed before
+                # it started. The snapshot is taken at the first read. SQLite needs nothing: a
+                # read transaction (BEGIN, WAL) sees one snapshot from its first read to its end.
+                self.conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        except BaseException:
+            # __exit__ does not run when __enter__ fails: give the connection back here.
+            self.conn.close()
+            raise
         self.accounts = AccountRepository(self.conn)
         self.contacts = ContactRepository(self.conn)
         self.history = HistoryRepository(self.conn)

@@ -201,3 +201,49 @@ def test_the_gate_is_on_for_sqlite_and_off_for_postgresql_unless_asked(monkeypat
     assert gate_from_env(0) is None
     monkeypatch.setenv(admission.ENV_WAIT_MS, "3")
     assert gate_from_env(0).wait == pytest.approx(0.003)
+
+
+@pytest.mark.parametrize("bad", ["nan", "inf", "-inf", "1001", "1e300"])
+def test_waits_that_are_not_finite_or_too_long_are_refused(monkeypatch, bad):
+    monkeypatch.setenv(admission.ENV_WAIT_MS, bad)
+    with pytest.raises(ValueError, match=admission.ENV_WAIT_MS):
+        gate_from_env()
+
+
+def _turns_that(monkeypatch, on_timed_acquire):
+    real_lock = threading.Lock
+
+    class Turn:
+        def __init__(self):
+            self.lock = real_lock()
+
+        def acquire(self, blocking=True, timeout=-1):
+            if timeout == -1:
+                return self.lock.acquire()
+            on_timed_acquire()
+            raise RuntimeError("interrupted while queued")
+
+        def release(self):
+            self.lock.release()
+
+    monkeypatch.setattr(admission.threading, "Lock", Turn)
+
+
+def test_a_request_interrupted_while_queued_leaves_no_turn_behind(monkeypatch):
+    gate = AdmissionGate(wait=30)
+    assert gate.enter()
+    _turns_that(monkeypatch, lambda: None)
+    with pytest.raises(RuntimeError):
+        gate.enter()
+    assert not gate._queue and gate._held_since is not None  # the holder still holds it
+    gate.leave()
+    assert gate._held_since is None  # and freeing it works: nobody dead was handed it
+
+
+def test_a_request_interrupted_just_after_its_turn_came_passes_the_gate_on(monkeypatch):
+    gate = AdmissionGate(wait=30)
+    assert gate.enter()
+    _turns_that(monkeypatch, gate.leave)  # the holder hands over, then the waiter is interrupted
+    with pytest.raises(RuntimeError):
+        gate.enter()
+    assert gate._held_since is None and not gate._queue
