@@ -5,8 +5,8 @@ import os
 import time
 from pathlib import Path
 
-from sqlalchemy import create_engine, event, inspect
-from sqlalchemy.engine import Engine
+from sqlalchemy import create_engine, event, inspect, text
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DisconnectionError
 
 DEFAULT_DATABASE_URL = "sqlite:///callfire.db"
@@ -103,6 +103,20 @@ def _ping_idle_connections(engine: Engine) -> None:
 
 # What a bulk import changes the most; QueryContacts plans depend on their statistics.
 BULK_TABLES = ("contacts", "contact_fields", "list_members")
+
+# Advisory-lock namespaces (pg_advisory_xact_lock's first key), one per kind of lock, so
+# that the keys of two kinds never meet; within a kind, keys that collide merely share a lock.
+LIST_IMPORT_LOCKS = 0x4C495354  # "LIST": the list imports of one account
+DNC_LIST_NAME_LOCKS = 0x444E434C  # "DNCL": one account's DNC lists of one name
+
+
+_ADVISORY_LOCK = text("SELECT pg_advisory_xact_lock(:space, :key)")
+
+
+def advisory_transaction_lock(conn: Connection, space: int, key: int) -> None:
+    """PostgreSQL: wait for, then hold until the transaction ends, the advisory lock
+    (space, key), a signed 32-bit integer each. Callers decide what SQLite needs instead."""
+    conn.execute(_ADVISORY_LOCK, {"space": space, "key": key})
 
 
 def refresh_statistics(engine: Engine, tables=BULK_TABLES) -> None:

@@ -6,7 +6,7 @@ import hashlib
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import Integer, String, and_, bindparam, delete, exists, func, insert, select, text, update
+from sqlalchemy import Integer, String, and_, bindparam, delete, exists, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.sql import Select
@@ -16,6 +16,7 @@ from ..domain.paging import Page
 from . import dnc_bulk
 from .autocommit_read import AutocommitSelect
 from .contacts import chunks, like_pattern
+from .database import DNC_LIST_NAME_LOCKS, advisory_transaction_lock
 from .list_bulk import bulk_writer
 from .tables import dnc_lists, dnc_numbers
 
@@ -36,11 +37,6 @@ _GET_LIST = select(*_LIST_COLUMNS).where(
 )
 _NUMBER_COLUMNS = (dnc_numbers.c.number, dnc_numbers.c.dnc_list_id, dnc_numbers.c.call_dnc,
                    dnc_numbers.c.text_dnc)
-# Advisory-lock namespace of DNC list names ("DNCL"), apart from the list imports' ("LIST",
-# storage/lists.py). Two (account, name) pairs whose hashes collide merely share a lock.
-_NAME_LOCK_SPACE = 0x444E434C
-
-
 def name_lock_key(account_id: int, name: str) -> int:
     """The advisory-lock key (a signed 32-bit integer) of the account's list name."""
     digest = hashlib.blake2b(f"{account_id}\0{name}".encode(), digest_size=4).digest()
@@ -159,8 +155,7 @@ class DncRepository:
         it already holds the database's write lock, and its reads see every committed list;
         a read-only one could not serialise anything, and is refused."""
         if self.conn.dialect.name == "postgresql":
-            self.conn.execute(text("SELECT pg_advisory_xact_lock(:space, :key)"),
-                              {"space": _NAME_LOCK_SPACE, "key": name_lock_key(account_id, name)})
+            advisory_transaction_lock(self.conn, DNC_LIST_NAME_LOCKS, name_lock_key(account_id, name))
         elif not self.conn.info.get("callfire_write", True):
             raise RuntimeError("lock_list_name() needs a writing unit of work")
 

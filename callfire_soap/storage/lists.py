@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import and_, func, insert, select, text, union_all, update
+from sqlalchemy import and_, func, insert, select, union_all, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
@@ -13,6 +13,7 @@ from ..domain.errors import DuplicateRequestId
 from ..domain.lists import ACTIVE, DELETED, ContactList
 from ..domain.paging import Page
 from .contacts import chunks, lock_in_id_order
+from .database import LIST_IMPORT_LOCKS, advisory_transaction_lock
 from .list_bulk import bulk_writer, index_lookups
 from .tables import PHONE_COLUMNS, contact_lists, contacts, list_members
 
@@ -25,11 +26,6 @@ _SIZE = (
 )
 _LIST_COLUMNS = (contact_lists.c.id, contact_lists.c.name, _SIZE, contact_lists.c.created_at,
                  contact_lists.c.status)
-
-
-# Advisory-lock namespace of list imports ("LIST"); account ids that collide modulo 2**31
-# merely share a lock.
-_IMPORT_LOCK_SPACE = 0x4C495354
 
 
 def _contact_list(row) -> ContactList:
@@ -93,10 +89,8 @@ class ListRepository:
         duplicate and merge checks of one import see the contacts another one created.
         SQLite needs nothing: its writers already hold the database write lock."""
         if self.conn.dialect.name == "postgresql":
-            self.conn.execute(
-                text("SELECT pg_advisory_xact_lock(:space, :key)"),
-                {"space": _IMPORT_LOCK_SPACE, "key": account_id % 2**31},
-            )
+            # Account ids that collide modulo 2**31 merely share a lock.
+            advisory_transaction_lock(self.conn, LIST_IMPORT_LOCKS, account_id % 2**31)
 
     def query(self, account_id: int, page: Page) -> tuple[int, list[ContactList]]:
         """The account's lists that are not deleted, oldest first."""
