@@ -51,17 +51,10 @@ class ExportReport:
         return self.custom_columns > MAX_CUSTOM_FIELDS
 
 
-def find_contact_list(uow_factory: UnitOfWorkFactory, account_id: int, name: str | None = None,
-                      list_id: int | None = None) -> ContactList:
-    """The list an export names: by id (a deleted list too: its members stay), or by exact
-    name among the lists that are not deleted (one of them: names need not be unique)."""
-    with uow_factory.snapshot() as uow:
-        return contact_list_in(uow, account_id, name, list_id)
-
-
 def contact_list_in(uow: UnitOfWork, account_id: int, name: str | None = None,
                     list_id: int | None = None) -> ContactList:
-    """find_contact_list() inside a unit of work the caller holds."""
+    """The list an export names: by id (a deleted list too: its members stay), or by exact
+    name among the lists that are not deleted (one of them: names need not be unique)."""
     if list_id is not None:
         found = uow.lists.get(account_id, list_id)
         if found is None:
@@ -97,7 +90,7 @@ def write_contacts(uow_factory: UnitOfWorkFactory, account_id: int, out: IO[str]
                    list_id: int | None = None, rows_done: Callable[[int], None] | None = None,
                    all_custom_fields: bool = False, list_name: str | None = None) -> ExportReport:
     """The account's contacts (or the members of the list ``list_id`` or ``list_name``, found
-    as find_contact_list() does), by id, as CSV on ``out``, all read from one snapshot.
+    as contact_list_in() does), by id, as CSV on ``out``, all read from one snapshot.
     Every row has a cell for every custom field name, so more than MAX_CUSTOM_FIELDS names
     (what contacts import takes) is refused before anything is written unless
     ``all_custom_fields``."""
@@ -158,12 +151,6 @@ def dnc_list_in(uow: UnitOfWork, account_id: int, name: str | None, list_id: int
     if missing_ok and not found:
         return None
     return _only_one(found, "DNC list", name, "give --list-id N instead of --list")
-
-
-def write_dnc(uow_factory: UnitOfWorkFactory, account_id: int, list_id: int, out: IO[str],
-              rows_done: Callable[[int], None] | None = None) -> int:
-    """The list's entries by number as CSV (number, call_dnc, text_dnc); returns the count."""
-    return export_dnc(uow_factory, account_id, out, list_id=list_id, rows_done=rows_done)[1]
 
 
 def export_dnc(uow_factory: UnitOfWorkFactory, account_id: int, out: IO[str], name: str | None = None,

@@ -138,7 +138,7 @@ def test_dnc_export_then_import_gives_the_same_list(uow_factory, account_id):
                                                         f"{B},true,false\n{C},true,true\n")
     out = io.StringIO()
     listed = export.find_dnc_list(uow_factory, account_id, "Source")
-    assert export.write_dnc(uow_factory, account_id, listed.id, out) == 3
+    assert export.export_dnc(uow_factory, account_id, out, list_id=listed.id)[1] == 3
     assert out.getvalue().splitlines()[0] == "number,call_dnc,text_dnc"
     copy = _import(uow_factory, account_id, "Copy", out.getvalue())
     assert _entries(uow_factory, account_id, copy.list_id) == _entries(uow_factory, account_id, source.list_id)
@@ -177,16 +177,20 @@ def test_contacts_export_names_custom_fields_an_import_would_misread(uow_factory
 
 
 def test_find_contact_list_by_name_or_id(uow_factory, account_id):
+    def find_contact_list(**given):
+        with uow_factory.snapshot() as uow:
+            return export.contact_list_in(uow, account_id, **given)
+
     first = create_list(uow_factory, account_id, "Same", FileSource([b"2132212384\n"]))
-    assert export.find_contact_list(uow_factory, account_id, name="Same").id == first
-    assert export.find_contact_list(uow_factory, account_id, list_id=first).id == first
+    assert find_contact_list(name="Same").id == first
+    assert find_contact_list(list_id=first).id == first
     create_list(uow_factory, account_id, "Same", FileSource([b"2132212385\n"]))
     with pytest.raises(BadRequest, match="give --list-id"):
-        export.find_contact_list(uow_factory, account_id, name="Same")
+        find_contact_list(name="Same")
     with pytest.raises(NotFound):
-        export.find_contact_list(uow_factory, account_id, list_id=first + 100)
+        find_contact_list(list_id=first + 100)
     with pytest.raises(NotFound):
-        export.find_contact_list(uow_factory, account_id, name="Other")
+        find_contact_list(name="Other")
 
 
 @pytest.mark.parametrize("region", ["US", "CA", "GB"])
