@@ -5,13 +5,12 @@ file behind."""
 from __future__ import annotations
 
 import argparse
-import csv
 import os
 import sys
 import tempfile
 from contextlib import contextmanager
 
-from .cli_support import CliError, account_id_for, check_output_path
+from .cli_support import CliError, CsvBesideDestination, account_id_for, check_output_path
 
 
 def add_bulk_commands(commands, contacts_commands, add_database) -> None:
@@ -85,35 +84,26 @@ def run_bulk_command(args, open_backend) -> int:
 
 
 
-class _DncRejects:
-    """The rejects CSV of `dnc import` (line,value,reason): written beside its destination
-    and renamed into place only when it says something (the import succeeded, or was refused
-    for its invalid lines), so the destination is never a half-written or header-only file."""
+class _DncRejects(CsvBesideDestination):
+    """The rejects CSV of `dnc import` (line,value,reason): renamed into place only when it
+    says something (the import succeeded, or was refused for its invalid lines), so the
+    destination is never a half-written or header-only file."""
 
     def __init__(self, path: str):
-        self.path = path
-        self.partial = f"{path}.partial"
         try:
-            self.handle = open(self.partial, "w", encoding="utf-8", newline="")  # noqa: SIM115 - finish/discard
+            super().__init__(path, lineterminator="\n")
         except OSError as exc:
             raise CliError(f"cannot write {path}: {exc.strerror}") from None
-        self.writer = csv.writer(self.handle, lineterminator="\n")
         self.writer.writerow(("line", "value", "reason"))
 
     def __call__(self, reject) -> None:
         self.writer.writerow((reject.line, reject.value, reject.reason))
 
     def finish(self) -> None:
-        self.handle.close()
         try:
-            os.replace(self.partial, self.path)
+            super().finish()
         except OSError as exc:
             raise CliError(f"cannot write {self.path}: {exc.strerror}; the rejects are in {self.partial}") from None
-
-    def discard(self) -> None:
-        self.handle.close()
-        if os.path.exists(self.partial):
-            os.unlink(self.partial)
 
 
 def _dnc_import(args, backend, account_id: int) -> int:

@@ -3,12 +3,11 @@ CreateContactList with a File would make it, with a report of what happened to e
 from __future__ import annotations
 
 import argparse
-import csv
 import os
 import sys
 import threading
 
-from .cli_support import account_id_for, check_output_path, fail
+from .cli_support import CsvBesideDestination, account_id_for, check_output_path, fail
 
 
 def add_import_arguments(load: argparse.ArgumentParser) -> None:
@@ -26,16 +25,12 @@ def add_import_arguments(load: argparse.ArgumentParser) -> None:
                       help="show the progress bar even when stderr is not a terminal")
 
 
-class RejectsFile:
+class RejectsFile(CsvBesideDestination):
     """The rejects CSV: line, reason, then the row's cells under the file's own header.
-    Written beside its destination and renamed into place once the import committed, so a
-    failed import leaves no half-written file."""
+    Renamed into place once the import committed, so a failed import leaves no file."""
 
     def __init__(self, path: str):
-        self.path = path
-        self.partial = f"{path}.partial"
-        self.handle = open(self.partial, "w", newline="", encoding="utf-8")  # noqa: SIM115 - finish/discard
-        self.writer = csv.writer(self.handle)
+        super().__init__(path)
         self.count = 0
         self.unit = "rows"
         # Invalid and duplicate rows come from the thread preparing the file, DNC rows from
@@ -51,14 +46,6 @@ class RejectsFile:
         with self.lock:
             self.count += 1
             self.writer.writerow(["" if line is None else line, reason, *(cells or ())])
-
-    def finish(self) -> None:
-        self.handle.close()
-        os.replace(self.partial, self.path)
-
-    def discard(self) -> None:
-        self.handle.close()
-        os.unlink(self.partial)
 
 
 

@@ -2,6 +2,7 @@
 most a hint), exit code 1, the database URL with its password masked, never a traceback."""
 from __future__ import annotations
 
+import csv
 import errno
 import os
 import re
@@ -22,6 +23,26 @@ class CliError(Exception):
         super().__init__(message)
         self.message = message
         self.hint = hint
+
+
+class CsvBesideDestination:
+    """A CSV file written beside its destination, as PATH.partial, and renamed into place by
+    finish(): the destination never holds a half-written file. discard() removes it."""
+
+    def __init__(self, path: str, lineterminator: str = "\r\n"):
+        self.path = path
+        self.partial = f"{path}.partial"
+        self.handle = open(self.partial, "w", encoding="utf-8", newline="")  # noqa: SIM115 - finish/discard
+        self.writer = csv.writer(self.handle, lineterminator=lineterminator)
+
+    def finish(self) -> None:
+        self.handle.close()
+        os.replace(self.partial, self.path)
+
+    def discard(self) -> None:
+        self.handle.close()
+        if os.path.exists(self.partial):
+            os.unlink(self.partial)
 
 
 def fail(message: str, hint: str | None = None) -> int:
