@@ -81,28 +81,37 @@ def test_no_request_queues_behind_a_long_holder():
     assert not gate._queue
 
 
-def test_a_turn_handed_over_as_the_wait_runs_out_is_kept(monkeypatch):
-    gate = AdmissionGate(wait=30)
-    assert gate.enter()
-
+def _turns_whose_wait_ends_with(monkeypatch, outcome):
+    """Turns whose timed acquire (a queued request's wait) returns what ``outcome()`` returns,
+    or raises what it raises, instead of waiting."""
     real_lock = threading.Lock
 
-    class TurnHandedOverAtTheTimeout:
-        """A turn whose timed acquire loses the race with the holder's leave()."""
-
+    class Turn:
         def __init__(self):
             self.lock = real_lock()
 
         def acquire(self, blocking=True, timeout=-1):
-            if timeout == -1:
-                return self.lock.acquire()
-            gate.leave()  # the holder hands the gate over just as the wait runs out
-            return False
+            return self.lock.acquire() if timeout == -1 else outcome()
 
         def release(self):
             self.lock.release()
 
-    monkeypatch.setattr(admission.threading, "Lock", TurnHandedOverAtTheTimeout)
+    monkeypatch.setattr(admission.threading, "Lock", Turn)
+
+
+def _interrupted():
+    raise RuntimeError("interrupted while queued")
+
+
+def test_a_turn_handed_over_as_the_wait_runs_out_is_kept(monkeypatch):
+    gate = AdmissionGate(wait=30)
+    assert gate.enter()
+
+    def handed_over_as_the_wait_runs_out():
+        gate.leave()  # the holder hands the gate over just as the wait runs out
+        return False
+
+    _turns_whose_wait_ends_with(monkeypatch, handed_over_as_the_wait_runs_out)
     assert gate.enter() is True  # it holds the gate: it was handed over
     assert gate._held_since is not None and not gate._queue
     gate.leave()
@@ -210,29 +219,10 @@ def test_waits_that_are_not_finite_or_too_long_are_refused(monkeypatch, bad):
         gate_from_env()
 
 
-def _turns_that(monkeypatch, on_timed_acquire):
-    real_lock = threading.Lock
-
-    class Turn:
-        def __init__(self):
-            self.lock = real_lock()
-
-        def acquire(self, blocking=True, timeout=-1):
-            if timeout == -1:
-                return self.lock.acquire()
-            on_timed_acquire()
-            raise RuntimeError("interrupted while queued")
-
-        def release(self):
-            self.lock.release()
-
-    monkeypatch.setattr(admission.threading, "Lock", Turn)
-
-
 def test_a_request_interrupted_while_queued_leaves_no_turn_behind(monkeypatch):
     gate = AdmissionGate(wait=30)
     assert gate.enter()
-    _turns_that(monkeypatch, lambda: None)
+    _turns_whose_wait_ends_with(monkeypatch, _interrupted)
     with pytest.raises(RuntimeError):
         gate.enter()
     assert not gate._queue and gate._held_since is not None  # the holder still holds it
@@ -243,7 +233,11 @@ def test_a_request_interrupted_while_queued_leaves_no_turn_behind(monkeypatch):
 def test_a_request_interrupted_just_after_its_turn_came_passes_the_gate_on(monkeypatch):
     gate = AdmissionGate(wait=30)
     assert gate.enter()
-    _turns_that(monkeypatch, gate.leave)  # the holder hands over, then the waiter is interrupted
+    def handed_over_then_interrupted():
+        gate.leave()
+        _interrupted()
+
+    _turns_whose_wait_ends_with(monkeypatch, handed_over_then_interrupted)
     with pytest.raises(RuntimeError):
         gate.enter()
     assert gate._held_since is None and not gate._queue
