@@ -28,6 +28,7 @@ from .list_sources import (
     parse_numbers_source,
     source_contacts,
 )
+from .number_lookups import NumberLookups
 from .ports import UnitOfWork
 
 BATCH = 2000
@@ -83,6 +84,7 @@ class ListImport:
         self._seen_numbers: set[str] = set()
         # Contact ids put on the list by this request (merges can repeat a contact).
         self._members: set[int] = set()
+        self.lookups = NumberLookups(uow, account_id)
 
     def run(self, source: ListSource) -> ImportReport:
         self.uow.lists.lock_account_imports(self.account_id)
@@ -119,7 +121,8 @@ class ListImport:
 
     def _import_validated(self, batch: list[Contact]) -> None:
         kept = [contact for contact in batch if self._keep(contact)]
-        blocked = self.uow.lists.blocked_numbers(self.account_id, [n for c in kept for n in c.phones()])
+        self.lookups.batch(len(kept))
+        blocked = self.lookups.blocked([n for c in kept for n in c.phones()])
         if blocked:
             before = len(kept)
             kept = [c for c in kept if not blocked.intersection(c.phones())]
@@ -129,9 +132,7 @@ class ListImport:
     def _merge_or_insert(self, kept: list[Contact]) -> None:
         """Candidates that passed the scrubs: a candidate holding a number the account
         already has reuses that contact (MERGE); the others are inserted."""
-        existing = self.uow.lists.contact_ids_by_number(
-            self.account_id, [n for c in kept for n in c.phones()]
-        )
+        existing = self.lookups.holders([n for c in kept for n in c.phones()])
         new_contacts: list[Contact] = []
         ids: list[int] = []
         for contact in kept:
@@ -186,8 +187,8 @@ class ListImport:
         self.report.ignored_columns = list(prepared.ignored_columns)
 
     def _import_prepared_batch(self, batch: list[Candidate], prepared: Prepared) -> None:
-        blocked = self.uow.lists.blocked_numbers(
-            self.account_id, [n for _, c, _ in batch for n in c.phones()])
+        self.lookups.batch(len(batch))
+        blocked = self.lookups.blocked([n for _, c, _ in batch for n in c.phones()])
         if blocked:
             kept = []
             for candidate in batch:
@@ -218,12 +219,13 @@ class ListImport:
         self._seen_numbers.update(kept)
         self.report.invalid += len(normalised) - len(valid)
         self.report.duplicate += len(valid) - len(kept)
-        blocked = self.uow.lists.blocked_numbers(self.account_id, kept)
+        self.lookups.batch(len(kept))
+        blocked = self.lookups.blocked(kept)
         if blocked:
             before = len(kept)
             kept = [number for number in kept if number not in blocked]
             self.report.dnc += before - len(kept)
-        existing = self.uow.lists.contact_ids_by_number(self.account_id, kept)
+        existing = self.lookups.holders(kept)
         ids = [existing[number] for number in kept if number in existing]
         new_numbers = [number for number in kept if number not in existing]
         self.report.merged += len(ids)
@@ -239,9 +241,8 @@ class ListImport:
             self.report.ignored_ids += len(batch) - len(phones)
             owned = [cid for cid in batch if cid in phones]
             if self.validate:
-                blocked = self.uow.lists.blocked_numbers(
-                    self.account_id, [n for cid in owned for n in phones[cid]]
-                )
+                self.lookups.batch(len(owned))
+                blocked = self.lookups.blocked([n for cid in owned for n in phones[cid]])
                 if blocked:
                     before = len(owned)
                     owned = [cid for cid in owned if blocked.isdisjoint(phones[cid])]

@@ -101,6 +101,14 @@ class ListImportWriter(Protocol):
     def contact_ids_by_number(self, account_id: int, numbers: Sequence[str]) -> dict[str, int]:
         """For each number, the lowest-id contact of the account holding it in any phone field."""
 
+    def all_blocked_numbers(self, account_id: int, limit: int) -> set[str] | None:
+        """Every number that an entry of the account's DNC lists blocks on any channel, or None
+        when the account has more than ``limit`` such entries."""
+
+    def all_contact_numbers(self, account_id: int, limit: int) -> dict[str, int] | None:
+        """Every number the account's contacts hold, each with its lowest-id holder, or None
+        when the account has more than ``limit`` contacts."""
+
     def insert_contacts(self, account_id: int, new_contacts: Sequence[Contact]) -> list[int]:
         """Insert the contacts, assigning (and setting) their ids; ids in input order."""
 

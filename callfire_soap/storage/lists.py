@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import and_, func, insert, select, union_all, update
+from sqlalchemy import and_, func, insert, or_, select, union_all, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
@@ -15,7 +15,7 @@ from ..domain.paging import Page
 from .contacts import chunks, lock_in_id_order
 from .database import LIST_IMPORT_LOCKS, advisory_transaction_lock
 from .list_bulk import bulk_writer, index_lookups
-from .tables import PHONE_COLUMNS, contact_lists, contacts, list_members
+from .tables import PHONE_COLUMNS, contact_lists, contacts, dnc_numbers, list_members
 
 # Size is the membership count, computed on read so that it can never drift.
 _SIZE = (
@@ -154,6 +154,32 @@ class ListRepository:
     def contact_ids_by_number(self, account_id: int, numbers: Sequence[str]) -> dict[str, int]:
         """For each number, the lowest-id contact of the account holding it in any phone field."""
         return bulk_writer(self.conn).contact_ids_by_number(account_id, numbers)
+
+    def all_contact_numbers(self, account_id: int, limit: int) -> dict[str, int] | None:
+        """Every number the account's contacts hold, with its lowest-id holder; None when the
+        account has more than ``limit`` contacts."""
+        rows = self.conn.execute(
+            select(contacts.c.id, *PHONE_COLUMNS).where(contacts.c.account_id == account_id)
+            .order_by(contacts.c.id).limit(limit + 1)
+        ).all()
+        if len(rows) > limit:
+            return None
+        found: dict[str, int] = {}
+        for contact_id, *phones in rows:  # in id order: the first holder seen is the lowest
+            for number in phones:
+                if number:
+                    found.setdefault(number, contact_id)
+        return found
+
+    def all_blocked_numbers(self, account_id: int, limit: int) -> set[str] | None:
+        """Every number the account's DNC lists block on a channel; None when there are more
+        than ``limit`` such entries."""
+        rows = self.conn.execute(
+            select(dnc_numbers.c.number)
+            .where(dnc_numbers.c.account_id == account_id, or_(dnc_numbers.c.call_dnc, dnc_numbers.c.text_dnc))
+            .limit(limit + 1)
+        ).scalars().all()
+        return None if len(rows) > limit else set(rows)
 
     def insert_contacts(self, account_id: int, new_contacts: Sequence[Contact]) -> list[int]:
         """Insert contacts (ids always assigned here) and return their ids in input order."""

@@ -19,7 +19,7 @@ from callfire_soap.domain import nanp
 from callfire_soap.domain.contacts import DECLARED_FIELDS, Contact
 from callfire_soap.domain.paging import Page
 from callfire_soap.domain.phone import normalize, normalize_all
-from callfire_soap.services import list_import
+from callfire_soap.services import list_import, number_lookups
 from callfire_soap.services.accounts import create_account
 from callfire_soap.services.list_import import ListImport
 from callfire_soap.services.list_sources import (
@@ -83,7 +83,8 @@ def scenario(draw):
     batch = draw(st.integers(1, 7))
     numbers_batch = draw(st.integers(1, 7))
     return SimpleNamespace(tokens=tokens, existing=existing, dnc=dnc, separators=separators,
-                           source=source, batch=batch, numbers_batch=numbers_batch)
+                           source=source, batch=batch, numbers_batch=numbers_batch,
+                           preload_ratio=draw(st.sampled_from((0, 1, 1000))))
 
 
 def _text(case) -> str:
@@ -103,8 +104,11 @@ def _fresh_account(app, case) -> int:
     return account_id
 
 
-def _run(app, account_id: int, source):
-    with app.backend.uow() as uow:
+def _run(app, account_id: int, source, preload_ratio: int = 0):
+    """preload_ratio: number_lookups.PRELOAD_RATIO (0: the lookups probe per batch; 1: they
+    read the account once the import has as many candidates; 1000: at the first batch)."""
+    with app.backend.uow() as uow, pytest.MonkeyPatch.context() as patch:
+        patch.setattr(number_lookups, "PRELOAD_RATIO", preload_ratio)
         list_id = uow.lists.create(account_id, "eq")
         report = ListImport(uow, account_id, list_id).run(source)
         uow.commit()
@@ -141,7 +145,8 @@ def _check_equivalence(app, case, monkeypatch):
     calls = []
     with monkeypatch.context() as spy:
         spy.setattr(ListImport, "_import_batch", lambda self, batch: calls.append(batch))
-        fast_list, fast_report = _run(app, fast_account, NumbersSource(_text(case), field_name))
+        fast_list, fast_report = _run(app, fast_account, NumbersSource(_text(case), field_name),
+                                      case.preload_ratio)
     assert calls == []  # the fast path took every candidate
 
     attribute = SOURCES[case.source]
@@ -160,8 +165,9 @@ def test_numbers_fast_path_equals_the_general_path(app, monkeypatch, case):
         _check_equivalence(app, case, patch)
 
 
+@pytest.mark.parametrize("preload_ratio", [0, 1, 1000])
 @pytest.mark.parametrize("source", sorted(SOURCES, key=repr))
-def test_numbers_fast_path_fixed_case_touches_every_rule(app, monkeypatch, source):
+def test_numbers_fast_path_fixed_case_touches_every_rule(app, monkeypatch, source, preload_ratio):
     """A case that certainly scrubs, merges (lowest id), blocks and creates, in every
     fieldName form and across batch boundaries."""
     a, b, c, d, e = (_legacy(n) for n in NATIONAL[:5])
@@ -169,6 +175,7 @@ def test_numbers_fast_path_fixed_case_touches_every_rule(app, monkeypatch, sourc
         tokens=[a, "111", "+1" + a[1:], b, c, NATIONAL[3], e, "abc", d, "+447911123456", c, b],
         existing=[Contact(work_phone=d), Contact(mobile_phone=b, home_phone=e), Contact(home_phone=b)],
         dnc=[(c, True), (a, False)], separators=[" "] * 13, source=source, batch=2, numbers_batch=3,
+        preload_ratio=preload_ratio,
     )
     report = _check_equivalence(app, case, monkeypatch)
     assert (report.invalid, report.duplicate, report.dnc, report.merged, report.created) == (2, 4, 1, 3, 2)
@@ -199,7 +206,7 @@ def test_equivalence_without_sqlite_json(app, monkeypatch):
     a, b, c = (_legacy(n) for n in NATIONAL[:3])
     case = SimpleNamespace(tokens=[a, b, "x", a, c, "+1" + c[1:]], existing=[Contact(mobile_phone=b)],
                            dnc=[(a, True)], separators=[","] * 7, source=("workPhone:", None),
-                           batch=2, numbers_batch=2)
+                           batch=2, numbers_batch=2, preload_ratio=0)  # the statements probe
     report = _check_equivalence(app, case, monkeypatch)
     assert (report.invalid, report.duplicate, report.dnc, report.merged, report.created) == (1, 2, 1, 1, 1)
 

@@ -15,13 +15,14 @@ import io
 import uuid
 from types import SimpleNamespace
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
 from callfire_soap.domain.contacts import DECLARED_FIELDS, Contact
 from callfire_soap.domain.paging import Page
-from callfire_soap.services import import_prepare, list_import
+from callfire_soap.services import import_prepare, list_import, number_lookups
 from callfire_soap.services.accounts import create_account
 from callfire_soap.services.import_prepare import Prepared, prepare
 from callfire_soap.services.list_csv import read_csv, row_contacts
@@ -35,6 +36,10 @@ NATIONAL = [f"213221{n:04d}" for n in range(2380, 2400)]
 FORMS = [lambda d: "1" + d, lambda d: d, lambda d: "+1" + d, lambda d: f"({d[:3]}) {d[3:6]}-{d[6:]}"]
 INVALID = ["111", "abc", "12130000000", "+", "n/a"]
 CONTENT = (*DECLARED_FIELDS.values(), "search_text")
+# number_lookups.PRELOAD_RATIO for the fast side (the general side always probes): 0 probes
+# per batch, 1 reads the account once the import has as many candidates as it has rows
+# (mid-import, after its own first inserts), 1000 reads it at the first batch.
+PRELOAD_RATIOS = (0, 1, 1000)
 HEADERS = ["First Name", "lastName", "Phone", "Mobile", "work", "Member Level", "Notes", "id"]
 
 
@@ -70,7 +75,7 @@ def scenario(draw):
     return SimpleNamespace(header=header, rows=rows, existing=existing, dnc=dnc,
                            validate=draw(st.booleans()), batch=draw(st.integers(1, 6)),
                            copy=draw(st.booleans()), chunk=draw(st.integers(1, 40)),
-                           stream=draw(st.booleans()))
+                           stream=draw(st.booleans()), preload_ratio=draw(st.sampled_from(PRELOAD_RATIOS)))
 
 
 def _file(case) -> bytes:
@@ -96,8 +101,9 @@ def _fresh_account(app, case) -> int:
     return account_id
 
 
-def _run(app, account_id: int, source, validate: bool):
-    with app.backend.uow() as uow:
+def _run(app, account_id: int, source, validate: bool, preload_ratio: int = 0):
+    with app.backend.uow() as uow, pytest.MonkeyPatch.context() as patch:
+        patch.setattr(number_lookups, "PRELOAD_RATIO", preload_ratio)
         list_id = uow.lists.create(account_id, "eq")
         report = ListImport(uow, account_id, list_id, validate).run(source)
         uow.commit()
@@ -148,7 +154,7 @@ def _check_equivalence(app, case, monkeypatch):
         prepared = prepare(FileSource(_chunks(data, case.chunk)), case.validate, reject=rejects,
                            stream=case.stream)
         assert isinstance(prepared, Prepared)
-        fast_list, fast_report = _run(app, fast_account, prepared, case.validate)
+        fast_list, fast_report = _run(app, fast_account, prepared, case.validate, case.preload_ratio)
     assert general_calls == []  # the prepared path took every candidate
     monkeypatch.setattr(ListImport, "_import_batch", original)
     general_list, general_report = _run(app, general_account, FileSource([data]), case.validate)
@@ -181,7 +187,7 @@ def test_fixed_file_touches_every_rule(app, monkeypatch):
               ["Blocked", c, "", "", "4"], ["Merge", d, b, "silver", "5"], ["New", e, "", "", "6"],
               ["Cleared", b[1:], "", "", "7"]],
         existing=[Contact(work_phone=d), Contact(home_phone=b)], dnc=[(c, True), (e, False)],
-        validate=True, batch=2, copy=True, chunk=7, stream=True,
+        validate=True, batch=2, copy=True, chunk=7, stream=True, preload_ratio=1000,
     )
     report = _check_equivalence(app, case, monkeypatch)
     assert (report.invalid, report.duplicate, report.dnc, report.merged, report.created) == (1, 2, 1, 1, 2)
@@ -204,7 +210,7 @@ def test_prepared_inline_contacts_equal_the_general_path(app, monkeypatch, case)
         data = _file(case)
         fast_account, general_account = _fresh_account(app, case), _fresh_account(app, case)
         prepared = prepare(ContactsSource(iter(_contacts(data))), case.validate)
-        fast_list, fast_report = _run(app, fast_account, prepared, case.validate)
+        fast_list, fast_report = _run(app, fast_account, prepared, case.validate, case.preload_ratio)
         general_list, general_report = _run(app, general_account, ContactsSource(_contacts(data)), case.validate)
     assert fast_report == general_report
     assert _state(app, fast_account, fast_list) == _state(app, general_account, general_list)

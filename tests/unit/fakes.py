@@ -269,6 +269,22 @@ class FakeListRepository:
                     found.setdefault(number, contact_id)
         return found
 
+    def all_blocked_numbers(self, account_id: int, limit: int) -> set[str] | None:
+        entries = [number for row in self.store.dnc_lists.values() if row.account_id == account_id
+                   for number, flags in row.numbers.items() if flags.call_dnc or flags.text_dnc]
+        return None if len(entries) > limit else set(entries)
+
+    def all_contact_numbers(self, account_id: int, limit: int) -> dict[str, int] | None:
+        owned = [(contact_id, contact) for contact_id, (owner, contact) in sorted(self.store.contacts.items())
+                 if owner == account_id]
+        if len(owned) > limit:
+            return None
+        found: dict[str, int] = {}
+        for contact_id, contact in owned:
+            for number in contact.phones():
+                found.setdefault(number, contact_id)
+        return found
+
     def insert_contacts(self, account_id: int, new_contacts: Sequence[Contact]) -> list[int]:
         for contact in new_contacts:
             contact.id = self.store.next_id("contact")
