@@ -84,7 +84,10 @@ class Contact:
         return [p for p in (self.home_phone, self.work_phone, self.mobile_phone) if p]
 
     def search_text(self) -> str:
-        """Lower-cased text that String queries match against (names, numbers, custom values)."""
-        values = [getattr(self, attr) for attr in DECLARED_FIELDS.values()]
-        values.extend(self.custom.values())
-        return "\x1f".join(v for v in values if v).lower()
+        """Lower-cased text that String queries match against (names, numbers, custom values),
+        the declared attributes in DECLARED_FIELDS order (spelled out: a list import computes
+        this for every new contact)."""
+        return "\x1f".join(filter(None, (
+            self.first_name, self.last_name, self.zipcode, self.home_phone, self.work_phone,
+            self.mobile_phone, self.external_id, self.external_system, *self.custom.values(),
+        ))).lower()

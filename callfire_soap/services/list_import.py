@@ -129,18 +129,22 @@ class ListImport:
             self.report.dnc += before - len(kept)
         self._merge_or_insert(kept)
 
-    def _merge_or_insert(self, kept: list[Contact]) -> None:
+    def _merge_or_insert(self, kept: list[Contact], phones: list[list[str]] | None = None) -> None:
         """Candidates that passed the scrubs: a candidate holding a number the account
-        already has reuses that contact (MERGE); the others are inserted."""
-        existing = self.lookups.holders([n for c in kept for n in c.phones()])
-        new_contacts: list[Contact] = []
+        already has reuses that contact (MERGE); the others are inserted. phones: each
+        candidate's numbers, when the caller has them."""
+        if phones is None:
+            phones = [contact.phones() for contact in kept]
+        existing = self.lookups.holders([n for numbers in phones for n in numbers])
+        new_contacts: list[Contact] = [] if existing else kept
         ids: list[int] = []
-        for contact in kept:
-            match = next((existing[n] for n in contact.phones() if n in existing), None)
-            if match is None:
-                new_contacts.append(contact)
-            else:
-                ids.append(match)
+        if existing:
+            for contact, numbers in zip(kept, phones, strict=True):
+                match = next((existing[n] for n in numbers if n in existing), None)
+                if match is None:
+                    new_contacts.append(contact)
+                else:
+                    ids.append(match)
         self.report.merged += len(ids)
         self.report.created += len(new_contacts)
         ids.extend(self.uow.lists.insert_contacts(self.account_id, new_contacts))
@@ -188,19 +192,21 @@ class ListImport:
 
     def _import_prepared_batch(self, batch: list[Candidate], prepared: Prepared) -> None:
         self.lookups.batch(len(batch))
-        blocked = self.lookups.blocked([n for _, c, _ in batch for n in c.phones()])
+        phones = [contact.phones() for _, contact, _ in batch]
+        blocked = self.lookups.blocked([n for numbers in phones for n in numbers])
         if blocked:
-            kept = []
-            for candidate in batch:
-                hit = next((n for n in candidate[1].phones() if n in blocked), None)
+            kept, kept_phones = [], []
+            for candidate, numbers in zip(batch, phones, strict=True):
+                hit = next((n for n in numbers if n in blocked), None)
                 if hit is None:
                     kept.append(candidate)
+                    kept_phones.append(numbers)
                     continue
                 self.report.dnc += 1
                 if prepared.reject:
                     prepared.reject(candidate[0], f"dnc: {hit} is on a Do Not Contact list", candidate[2])
-            batch = kept
-        self._merge_or_insert([contact for _, contact, _ in batch])
+            batch, phones = kept, kept_phones
+        self._merge_or_insert([contact for _, contact, _ in batch], phones)
 
     # -- Numbers, validated ------------------------------------------------------------------
     # Every candidate of a Numbers source is a contact with one number, so the general path's

@@ -180,3 +180,11 @@ def test_phone_attribute_accepts_only_phone_fields(field_name):
 def test_csv_delimiter_is_the_most_frequent_of_the_first_line(first_line, delimiter_field):
     [contact] = csv_contacts(FileSource([(first_line + delimiter_field + "\n").encode()]))
     assert (contact.first_name, contact.home_phone) == ("Ann", "1")
+
+
+def test_search_text_holds_every_declared_attribute_in_declared_order():
+    """search_text spells the attributes out; a new declared attribute must be added there."""
+    values = {attr: f"V{i}" for i, attr in enumerate(DECLARED_FIELDS.values())}
+    contact = Contact(**values, custom={"b": "C2", "a": "C1"})
+    assert contact.search_text() == "\x1f".join([*values.values(), "C2", "C1"]).lower()
+    assert Contact(**{attr: "" for attr in values}).search_text() == ""

@@ -21,7 +21,7 @@ from ...domain.contacts import Contact
 from .. import search
 from ..contacts import chunks
 from ..tables import contacts
-from .base import DECLARED_COLUMNS, PHONE_COLUMN_NAMES, keep_lowest, phone_column
+from .base import DECLARED_COLUMNS, PHONE_COLUMN_NAMES, declared_values, keep_lowest, phone_column
 
 _CONTACT_COLUMNS = ("id", "account_id", *DECLARED_COLUMNS, "search_text", "created_at")
 # SQLite allows 32766 parameters per statement (3.32+); stay well below it.
@@ -89,10 +89,9 @@ class SqliteBulk:
             return []
         first, created_at = self._first_id(), self._now()
         rows = []
-        for offset, contact in enumerate(new_contacts):
-            contact.id = first + offset
-            rows.append((contact.id, account_id, *(getattr(contact, col) for col in DECLARED_COLUMNS),
-                         contact.search_text(), created_at))
+        for contact_id, contact in enumerate(new_contacts, first):
+            contact.id = contact_id
+            rows.append((contact_id, account_id, *declared_values(contact), contact.search_text(), created_at))
         with search.deferred_index(self.conn, first, first + len(rows) - 1):
             self._insert_rows("contacts", _CONTACT_COLUMNS, rows)
         fields = [(c.id, name, value) for c in new_contacts for name, value in c.custom.items()]
