@@ -247,7 +247,7 @@ class ListImport:
             self.report.ignored_ids += len(batch) - len(phones)
             owned = [cid for cid in batch if cid in phones]
             if self.validate:
-                self.lookups.batch(len(owned))
+                self.lookups.batch(len(owned), merges=False)
                 blocked = self.lookups.blocked([n for cid in owned for n in phones[cid]])
                 if blocked:
                     before = len(owned)

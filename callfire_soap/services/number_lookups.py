@@ -52,12 +52,20 @@ class NumberLookups:
         self._candidates = 0
         self._blocked = _Preloaded(lambda limit: uow.lists.all_blocked_numbers(account_id, limit))
         self._holders = _Preloaded(lambda limit: uow.lists.all_contact_numbers(account_id, limit))
+        self.indexes_paused = False
 
-    def batch(self, candidates: int) -> None:
-        """A batch of this many candidates is about to be looked up."""
+    def batch(self, candidates: int, merges: bool = True) -> None:
+        """A batch of this many candidates is about to be looked up; merges=False: only
+        blocked() will be asked (existing contacts put on a list)."""
         self._candidates += candidates
         self._blocked.batch(self._candidates)
+        if not merges:
+            return
         self._holders.batch(self._candidates)
+        # Nothing looks contacts up by number in the database any more: the storage may stop
+        # maintaining those indexes for the rest of the import and rebuild them at commit.
+        if self._holders.answers is not None and not self.indexes_paused:
+            self.indexes_paused = self.uow.lists.pause_number_indexes(self._candidates)
 
     @property
     def preloaded(self) -> tuple[bool, bool]:

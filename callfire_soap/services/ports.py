@@ -109,6 +109,11 @@ class ListImportWriter(Protocol):
         """Every number the account's contacts hold, each with its lowest-id holder, or None
         when the account has more than ``limit`` contacts."""
 
+    def pause_number_indexes(self, candidates: int) -> bool:
+        """Stop maintaining the storage's indexes of contacts by number until commit, when
+        rebuilding them then is cheaper for an import of this many candidates so far; whether
+        they are paused. Only while nothing looks contacts up by number in this unit of work."""
+
     def insert_contacts(self, account_id: int, new_contacts: Sequence[Contact]) -> list[int]:
         """Insert the contacts, assigning (and setting) their ids; ids in input order."""
 

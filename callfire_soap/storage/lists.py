@@ -181,6 +181,10 @@ class ListRepository:
         ).scalars().all()
         return None if len(rows) > limit else set(rows)
 
+    def pause_number_indexes(self, candidates: int) -> bool:
+        """See BulkWriter.pause_number_indexes; commit() rebuilds them."""
+        return bulk_writer(self.conn).pause_number_indexes(candidates)
+
     def insert_contacts(self, account_id: int, new_contacts: Sequence[Contact]) -> list[int]:
         """Insert contacts (ids always assigned here) and return their ids in input order."""
         return bulk_writer(self.conn).insert_contacts(account_id, new_contacts)

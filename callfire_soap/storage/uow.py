@@ -14,6 +14,7 @@ from .contacts import ContactReads, ContactRepository
 from .database import refresh_statistics
 from .dnc import DncListReads, DncRepository
 from .history import HistoryRepository
+from .list_bulk import forget_paused_indexes, resume_number_indexes
 from .lists import ListRepository
 
 # PostgreSQL: deadlock_detected, serialization_failure. The server aborted the transaction;
@@ -69,6 +70,7 @@ class UnitOfWork:
         return self
 
     def commit(self) -> None:
+        resume_number_indexes(self.conn)  # a list import may have paused them (list_bulk)
         self._tx.commit()
 
     def rollback(self) -> None:
@@ -79,6 +81,7 @@ class UnitOfWork:
         try:
             self.rollback()
         finally:
+            forget_paused_indexes(self.conn)  # conn.info outlives the transaction (pooled)
             self.conn.close()
             self.conn = None
         # Translated here, after the rollback, so that services see a domain error (they know

@@ -193,6 +193,7 @@ class FakeListRepository:
         self.store = store
         self.committed = committed
         self.import_locks = import_locks
+        self.paused_at: list[int] = []  # candidates, per pause_number_indexes call
 
     # -- lists -------------------------------------------------------------------------------
     def create(self, account_id: int, name: str, request_id: str | None = None) -> int:
@@ -268,6 +269,10 @@ class FakeListRepository:
                 for number in wanted.intersection(contact.phones()):
                     found.setdefault(number, contact_id)
         return found
+
+    def pause_number_indexes(self, candidates: int) -> bool:
+        self.paused_at.append(candidates)
+        return True
 
     def all_blocked_numbers(self, account_id: int, limit: int) -> set[str] | None:
         entries = [number for row in self.store.dnc_lists.values() if row.account_id == account_id

@@ -23,7 +23,7 @@ class Recording:
         method = getattr(self.lists, name)
 
         def recorded(*args):
-            self.calls.append((name, *args[1:]))
+            self.calls.append((name, *args[1:]) if name != "pause_number_indexes" else (name, *args))
             return method(*args)
         return recorded
 
@@ -54,13 +54,15 @@ def test_a_small_account_is_read_once_and_answers_every_batch(uow_factory, accou
     lookups, calls = _lookups(uow_factory, account)
     lookups.batch(3)  # 12 rows allowed per lookup at ratio 4: 11 contacts, 4 DNC entries fit
     assert lookups.preloaded == (True, True)
-    assert calls == [("all_blocked_numbers", 12), ("all_contact_numbers", 12)]
+    # Nothing looks contacts up by number any more: the storage may stop maintaining those indexes.
+    assert calls == [("all_blocked_numbers", 12), ("all_contact_numbers", 12), ("pause_number_indexes", 3)]
+    assert lookups.indexes_paused
     asked = NUMBERS[:20]
     assert lookups.blocked(asked) == set(NUMBERS[10:13])
     assert lookups.holders(asked) == {n: i + 1 for i, n in enumerate(NUMBERS[:10])}
     lookups.batch(1000)
     assert lookups.blocked(asked) == set(NUMBERS[10:13])
-    assert [c[0] for c in calls] == ["all_blocked_numbers", "all_contact_numbers"]  # nothing probed
+    assert [c[0] for c in calls] == ["all_blocked_numbers", "all_contact_numbers", "pause_number_indexes"]
 
 
 def test_an_account_too_large_for_the_import_is_probed_and_tried_again_when_it_doubles(uow_factory, account):
@@ -69,10 +71,12 @@ def test_an_account_too_large_for_the_import_is_probed_and_tried_again_when_it_d
     assert lookups.preloaded == (True, False)
     assert lookups.holders(NUMBERS[:2]) == {NUMBERS[0]: 1, NUMBERS[1]: 2}
     assert calls[-1] == ("contact_ids_by_number", NUMBERS[:2])
+    assert not lookups.indexes_paused and all(c[0] != "pause_number_indexes" for c in calls)
     lookups.batch(1)  # 3 candidates: not yet twice 2
     assert ("all_contact_numbers", 12) not in calls and lookups.preloaded == (True, False)
     lookups.batch(1)  # 4: 16 rows allowed
-    assert calls[-1] == ("all_contact_numbers", 16) and lookups.preloaded == (True, True)
+    assert calls[-2:] == [("all_contact_numbers", 16), ("pause_number_indexes", 4)]
+    assert lookups.preloaded == (True, True)
     assert lookups.holders(NUMBERS[9:11]) == {NUMBERS[9]: 10}
 
 
@@ -81,8 +85,15 @@ def test_never_more_than_the_limit_is_read(uow_factory, account, monkeypatch):
     lookups, calls = _lookups(uow_factory, account)
     lookups.batch(1000)
     assert calls == [("all_blocked_numbers", 5), ("all_contact_numbers", 5)]
-    assert lookups.preloaded == (True, False)
+    assert lookups.preloaded == (True, False) and not lookups.indexes_paused
     lookups.batch(10_000)  # at the limit already: never tried again
     assert len(calls) == 2
     assert lookups.holders([NUMBERS[0]]) == {NUMBERS[0]: 1}
     assert calls[-1] == ("contact_ids_by_number", [NUMBERS[0]])
+
+
+def test_existing_contacts_put_on_a_list_read_only_the_dnc_numbers(uow_factory, account):
+    lookups, calls = _lookups(uow_factory, account)
+    lookups.batch(100, merges=False)
+    assert calls == [("all_blocked_numbers", 400)]
+    assert lookups.preloaded == (True, False) and not lookups.indexes_paused

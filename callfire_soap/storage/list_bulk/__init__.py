@@ -19,9 +19,9 @@ from sqlalchemy.engine import Connection
 
 from .base import BulkWriter
 from .postgresql import PostgresBulk, custom_plans
-from .sqlite import SqliteBulk
+from .sqlite import SqliteBulk, forget_paused_indexes, resume_number_indexes
 
-__all__ = ["BulkWriter", "bulk_writer", "index_lookups"]
+__all__ = ["BulkWriter", "bulk_writer", "forget_paused_indexes", "index_lookups", "resume_number_indexes"]
 
 
 def bulk_writer(conn: Connection) -> BulkWriter:

@@ -27,6 +27,12 @@ class BulkWriter(Protocol):
     def add_members(self, list_id: int, contact_ids: Sequence[int]) -> None:
         """Add memberships; those that exist already are skipped by the database."""
 
+    def pause_number_indexes(self, candidates: int) -> bool:
+        """Stop maintaining the contacts' phone-number indexes for the rest of the transaction,
+        when rebuilding them before commit is cheaper for an import that has had this many
+        candidates so far; whether they are paused. Only while nothing looks contacts up
+        by number in the database; the unit of work rebuilds them before it commits."""
+
     def contact_ids_by_number(self, account_id: int, numbers: Sequence[str]) -> dict[str, int]:
         """For each number, the lowest-id contact of the account holding it in any phone
         field (numbers nobody holds are left out)."""

@@ -147,6 +147,10 @@ class PostgresBulk:
         for part in chunks(list(contact_ids), _WRITE_CHUNK):
             self.conn.execute(_ADD_MEMBERS, {"list_id": list_id, "ids": list(part)})
 
+    def pause_number_indexes(self, candidates: int) -> bool:
+        """Never: DROP INDEX would lock every account out of the contacts table until commit."""
+        return False
+
     # -- lookups ---------------------------------------------------------------------------
     def contact_ids_by_number(self, account_id: int, numbers: Sequence[str]) -> dict[str, int]:
         found: dict[str, int] = {}
