@@ -70,14 +70,14 @@ class Prepared:
     streamed: bool = False
 
 
-def _packed(candidate: Candidate) -> tuple:
+def packed(candidate: Candidate) -> tuple:
     line, contact, cells = candidate
     values = tuple(getattr(contact, attr) for attr in _DECLARED)
     custom = tuple(itertools.chain.from_iterable(contact.custom.items()))
     return (line, values, custom, None if cells is None else tuple(cells))
 
 
-def _unpacked(row: tuple) -> Candidate:
+def unpacked(row: tuple) -> Candidate:
     line, values, custom, cells = row
     contact = Contact(*(None, *values), custom=dict(zip(custom[::2], custom[1::2], strict=True)))
     return line, contact, None if cells is None else list(cells)
@@ -87,11 +87,11 @@ class _Packed:
     """Prepared batches kept marshalled (compact; the rows are plain strings and tuples)."""
 
     def __init__(self, batches: Iterable[list[Candidate]]):
-        self._blobs = [marshal.dumps([_packed(c) for c in batch]) for batch in batches]
+        self._blobs = [marshal.dumps([packed(c) for c in batch]) for batch in batches]
 
     def __iter__(self) -> Iterator[list[Candidate]]:
         for blob in self._blobs:
-            yield [_unpacked(row) for row in marshal.loads(blob)]  # noqa: S302 - our own bytes
+            yield [unpacked(row) for row in marshal.loads(blob)]  # noqa: S302 - our own bytes
 
 
 class Preparer:
@@ -174,9 +174,20 @@ def prepare(source: ContactsSource | FileSource, validate: bool, region: str = D
             reject: RejectSink | None = None, progress: Callable[[int], None] | None = None,
             stream: bool = False) -> Prepared:
     """The source prepared for ListImport. stream=False: all of it now (the source is in
-    memory anyway); True: lazily, as the import reads it (then the CSV header is still read
-    now, so a bad header fails before the transaction opens)."""
-    prepared = Prepared(batches=(), validate=validate, reject=reject, progress=progress, streamed=stream)
+    memory anyway); True: lazily, as the import reads it, in a thread (then the CSV header is
+    still read now, so a bad header fails before the transaction opens)."""
+    prepared, batches = start(source, validate, region, reject, progress)
+    prepared.streamed = stream
+    prepared.batches = _ahead(batches) if stream else _Packed(batches)
+    return prepared
+
+
+def start(source: ContactsSource | FileSource, validate: bool, region: str = DEFAULT_REGION,
+          reject: RejectSink | None = None, progress: Callable[[int], None] | None = None,
+          ) -> tuple[Prepared, Iterator[list[Candidate]]]:
+    """The source's header read now (a bad one raises here), and its batches prepared as
+    they are iterated, in the caller's thread."""
+    prepared = Prepared(batches=(), validate=validate, reject=reject, progress=progress)
     preparer = Preparer(prepared, region)
     if isinstance(source, FileSource):
         layout, rows = read_csv(source.chunks, source.require_phone)
@@ -185,11 +196,8 @@ def prepare(source: ContactsSource | FileSource, validate: bool, region: str = D
         if reject is not None:
             reject.header(layout.header)
         candidates = _file_candidates(layout, rows, reject is not None, phones=not validate)
-        batches = preparer.batches(candidates, checked=True)
-    else:
-        batches = preparer.batches(((None, c, None) for c in source.contacts), checked=False)
-    prepared.batches = _ahead(batches) if stream else _Packed(batches)
-    return prepared
+        return prepared, preparer.batches(candidates, checked=True)
+    return prepared, preparer.batches(((None, c, None) for c in source.contacts), checked=False)
 
 
 def _ahead(batches: Iterator[list[Candidate]], depth: int = 2) -> Iterator[list[Candidate]]:

@@ -82,7 +82,8 @@ class ListImport:
         self.report = ImportReport()
         # Normalised numbers kept so far in this request: the duplicate check.
         self._seen_numbers: set[str] = set()
-        # Contact ids put on the list by this request (merges can repeat a contact).
+        # Existing contacts put on the list by this request (merges can repeat one); the
+        # contacts it creates are each added once, and not kept here (a million ids: ~60 MB).
         self._members: set[int] = set()
         self.lookups = NumberLookups(uow, account_id)
 
@@ -116,7 +117,7 @@ class ListImport:
         legacy 11-digit form, anything else ("111") exactly as given."""
         for contact in batch:
             numbers_as_given(contact, self.region)
-        self._add_members(self.uow.lists.insert_contacts(self.account_id, batch))
+        self._add_members((), self.uow.lists.insert_contacts(self.account_id, batch))
         self.report.created += len(batch)
 
     def _import_validated(self, batch: list[Contact]) -> None:
@@ -147,8 +148,7 @@ class ListImport:
                     ids.append(match)
         self.report.merged += len(ids)
         self.report.created += len(new_contacts)
-        ids.extend(self.uow.lists.insert_contacts(self.account_id, new_contacts))
-        self._add_members(ids)
+        self._add_members(ids, self.uow.lists.insert_contacts(self.account_id, new_contacts))
 
     def _keep(self, contact: Contact) -> bool:
         """Normalise the contact's numbers in place; False when it is scrubbed as invalid
@@ -179,7 +179,7 @@ class ListImport:
                     self._import_prepared_batch(batch, prepared)
                 else:
                     contacts = [contact for _, contact, _ in batch]
-                    self._add_members(self.uow.lists.insert_contacts(self.account_id, contacts))
+                    self._add_members((), self.uow.lists.insert_contacts(self.account_id, contacts))
                     self.report.created += len(contacts)
         finally:
             close = getattr(batches, "close", None)
@@ -236,8 +236,7 @@ class ListImport:
         new_numbers = [number for number in kept if number not in existing]
         self.report.merged += len(ids)
         self.report.created += len(new_numbers)
-        ids.extend(self.uow.lists.insert_numbers(self.account_id, attribute, new_numbers))
-        self._add_members(ids)
+        self._add_members(ids, self.uow.lists.insert_numbers(self.account_id, attribute, new_numbers))
 
     # -- existing contacts -----------------------------------------------------------------
     def _import_ids(self, ids: Sequence[int]) -> None:
@@ -255,8 +254,11 @@ class ListImport:
                     self.report.dnc += before - len(owned)
             self._add_members(owned)
 
-    def _add_members(self, ids: Iterable[int]) -> None:
-        fresh = [cid for cid in dict.fromkeys(ids) if cid not in self._members]
+    def _add_members(self, existing: Iterable[int], created: Sequence[int] = ()) -> None:
+        """existing: contacts that were there before this request; created: the ones it
+        inserted (new ids, so neither repeated nor among the existing)."""
+        fresh = [cid for cid in dict.fromkeys(existing) if cid not in self._members]
         self._members.update(fresh)
+        fresh.extend(created)
         self.uow.lists.add_members(self.list_id, fresh)
         self.report.added += len(fresh)

@@ -10,6 +10,7 @@ from ..domain.errors import BadRequest, DuplicateRequestId, NotFound
 from ..domain.lists import ContactList
 from ..domain.paging import Page
 from ..domain.phone import DEFAULT_REGION, normalize, normalize_all
+from .import_child import prepare_in_child
 from .import_prepare import RejectSink, prepare
 from .list_import import ImportReport, ListImport
 from .list_sources import (
@@ -69,15 +70,17 @@ def _prepared_outside_the_transaction(source: ListSource, validate: bool, region
     transaction holds the database's write lock, which every other account's writer waits
     for (and gives up on after the busy timeout). A request's source is in memory already
     (at most 32 MiB); prepared, it costs about as much again. A streamed file (the CLI) is
-    prepared batch by batch inside its transaction instead (see import_prepare)."""
+    prepared batch by batch inside its transaction instead, by a child process (see
+    import_child)."""
     if validate and isinstance(source, NumbersSource):
         attribute, tokens = parse_numbers_source(source)
         return ValidatedNumbers(attribute, normalize_all(list(tokens), region))
     if isinstance(source, ContactsSource):
         return prepare(source, validate, region, reject, progress)
-    if isinstance(source, FileSource):
-        return prepare(source, validate, region, reject, progress,
-                       stream=not isinstance(source.chunks, Sequence))
+    if isinstance(source, FileSource) and isinstance(source.chunks, Sequence):
+        return prepare(source, validate, region, reject, progress)
+    if isinstance(source, FileSource):  # streamed: prepared beside the writes, in a child process
+        return prepare_in_child(source.chunks, source.require_phone, validate, region, reject, progress)
     return source
 
 

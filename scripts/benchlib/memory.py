@@ -7,6 +7,7 @@ import os
 import random
 import subprocess
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -63,6 +64,40 @@ def post_to_a_server(database_url: str, body: bytes, auth: tuple[str, str], time
         return reply, seconds, idle, _peak_rss_mb(proc.pid)
 
 
+def _rss_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:  # it exited meanwhile
+        pass
+    return 0
+
+
+class _TreeSampler:
+    """The largest sum of the resident sets of a process and its descendants, sampled every
+    10 ms until stop()."""
+
+    def __init__(self, pid: int):
+        self.pid = pid
+        self.peak_mb = 0.0
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    def _sample(self) -> None:
+        while not self._done.wait(0.01):
+            try:
+                pids = [self.pid, *_descendants(self.pid)]
+            except OSError:  # a process of the tree exited while it was walked
+                continue
+            self.peak_mb = max(self.peak_mb, sum(_rss_kb(pid) for pid in pids) / 1024)
+
+    def stop(self) -> None:
+        self._done.set()
+        self._thread.join()
+
+
 def _peak_rss_mb(pid: int) -> float:
     """The largest VmHWM of the server process and its descendants: under granian the
     request is served by a worker process, not by the supervisor that was started."""
@@ -91,11 +126,14 @@ def run(database_url: str, server_rows: int = 200_000, cli_rows: int = 1_000_000
         child = subprocess.Popen([python(), "-m", "callfire_soap.cli", "contacts", "import", str(cli_csv),
                                   "--list", "cli import", "--account", "mem", "--database", database_url],
                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        tree_peak = _TreeSampler(child.pid)
         _, status, usage = os.wait4(child.pid, 0)
         cli_seconds = time.perf_counter() - start
+        tree_peak.stop()
         output = child.stdout.read()
         assert os.waitstatus_to_exitcode(status) == 0, child.stderr.read()[-2000:]
-        cli_peak = usage.ru_maxrss / 1024
+        # The command prepares the file in a child process: their resident sets add up.
+        cli_peak = max(usage.ru_maxrss / 1024, tree_peak.peak_mb)
         sizes = (server_csv.stat().st_size / 1e6, cli_csv.stat().st_size / 1e6)
     worst = max(server_peak, cli_peak)
     return Figure(
@@ -103,5 +141,6 @@ def run(database_url: str, server_rows: int = 200_000, cli_rows: int = 1_000_000
         measured=f"server {server_peak:.0f} MB (idle {before:.0f} MB), CLI {cli_peak:.0f} MB",
         baseline=f"limit {LIMIT_MB} MB", ratio=worst / LIMIT_MB, target="<= 300 MB each", met=worst <= LIMIT_MB,
         notes=[f"server: {server_rows:,} rows ({sizes[0]:.0f} MB CSV, base64 in the request) in {server_seconds:.1f} s",
-               f"CLI: {cli_rows:,} rows ({sizes[1]:.0f} MB CSV) in {cli_seconds:.1f} s: {output.strip()}"],
+               f"CLI (with its preparing child process): {cli_rows:,} "
+               f"rows ({sizes[1]:.0f} MB CSV) in {cli_seconds:.1f} s: {output.strip()}"],
     )

@@ -1,6 +1,6 @@
 """Where a File or Contact import does its CPU work (issue 12): before the unit of work opens
-for a request's source, inside it (batch by batch) for a streamed file; and the report's
-column breakdown."""
+for a request's source, in a child process beside it (batch by batch) for a streamed file;
+and the report's column breakdown."""
 from __future__ import annotations
 
 import pytest
@@ -11,6 +11,7 @@ from callfire_soap.domain.phone import normalize
 from callfire_soap.services import import_prepare
 from callfire_soap.services import lists as service
 from callfire_soap.services.list_sources import ContactsSource, FileSource
+from tests.unit.test_lists import members
 
 A, B = "12132212384", "12132212385"
 CSV = f"First Name,Phone,Member Level,id\nAnn,{A},gold,1\nBob,{B},silver,2\nBad,111,x,3\n".encode()
@@ -55,10 +56,19 @@ def test_a_requests_numbers_are_normalised_before_the_unit_of_work(spied, accoun
     assert report.invalid == 1 and report.created >= 1
 
 
-def test_a_streamed_file_is_prepared_inside_its_transaction(spied, account_id):
-    factory, seen = spied
-    service.create_list_reporting(factory, account_id, "L", FileSource(iter([CSV])))
-    assert seen and set(seen) == {1}
+def test_a_streamed_file_is_prepared_by_a_child_process_alike(uow_factory, account_id, other_account, monkeypatch):
+    """A streamed file (the CLI) is prepared beside its transaction by a child process
+    (services/import_child.py): the same report and members as one prepared in memory."""
+    children = []
+    original = service.prepare_in_child
+    monkeypatch.setattr(service, "prepare_in_child", lambda *a, **k: children.append(a) or original(*a, **k))
+    streamed_source = FileSource(iter([CSV[:9], CSV[9:]]))
+    streamed_id, streamed = service.create_list_reporting(uow_factory, account_id, "S", streamed_source)
+    in_memory_id, in_memory = service.create_list_reporting(uow_factory, other_account, "M", FileSource([CSV]))
+    assert len(children) == 1
+    assert streamed == in_memory and (streamed.created, streamed.invalid) == (2, 1)
+    assert ([c.home_phone for c in members(uow_factory, account_id, streamed_id)]
+            == [c.home_phone for c in members(uow_factory, other_account, in_memory_id)] == [A, B])
 
 
 def test_a_bad_row_of_a_request_fails_before_the_unit_of_work(spied, account_id):
