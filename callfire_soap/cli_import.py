@@ -91,7 +91,11 @@ def run_import(args, open_backend) -> int:
                 # An operator's bulk load: refresh the planner statistics whatever its size.
                 list_id, report = create_list_reporting(
                     backend.uow, account_id, args.list, source, validate=not args.no_validate,
-                    region=backend.region, analyze_after=0, reject=rejects, progress=reader.rows_done)
+                    region=backend.region, analyze_after=0, reject=rejects, progress=reader.rows_done,
+                    # SQLite writes in this process: preparing the file in a second one uses
+                    # the other core (~10% faster). PostgreSQL's server process takes that
+                    # core, and a third process made the load ~4% slower (BENCHMARKS.md).
+                    child_process=backend.engine.dialect.name == "sqlite")
             except BadRequest as exc:
                 reader.abandon()
                 if rejects is not None:

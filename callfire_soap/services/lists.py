@@ -63,15 +63,16 @@ def _clean_request_id(request_id: str | None) -> str | None:
 
 def _prepared_outside_the_transaction(source: ListSource, validate: bool, region: str,
                                       reject: RejectSink | None = None,
-                                      progress: Callable[[int], None] | None = None) -> ListSource:
+                                      progress: Callable[[int], None] | None = None,
+                                      child_process: bool = False) -> ListSource:
     """The CPU work of an import (parsing, checks, number normalisation, the invalid and
     duplicate scrubs) done before the unit of work opens. It is most of an import's time
     (phonenumbers alone: ~0.2 ms a number, 33 s for 180,000), and on SQLite the write
     transaction holds the database's write lock, which every other account's writer waits
     for (and gives up on after the busy timeout). A request's source is in memory already
     (at most 32 MiB); prepared, it costs about as much again. A streamed file (the CLI) is
-    prepared batch by batch inside its transaction instead, by a child process (see
-    import_child)."""
+    prepared batch by batch inside its transaction instead: in a thread, or with
+    child_process by a child process (import_child)."""
     if validate and isinstance(source, NumbersSource):
         attribute, tokens = parse_numbers_source(source)
         return ValidatedNumbers(attribute, normalize_all(list(tokens), region))
@@ -79,8 +80,10 @@ def _prepared_outside_the_transaction(source: ListSource, validate: bool, region
         return prepare(source, validate, region, reject, progress)
     if isinstance(source, FileSource) and isinstance(source.chunks, Sequence):
         return prepare(source, validate, region, reject, progress)
-    if isinstance(source, FileSource):  # streamed: prepared beside the writes, in a child process
+    if isinstance(source, FileSource) and child_process:
         return prepare_in_child(source.chunks, source.require_phone, validate, region, reject, progress)
+    if isinstance(source, FileSource):
+        return prepare(source, validate, region, reject, progress, stream=True)
     return source
 
 
@@ -108,16 +111,18 @@ def create_list(uow_factory: UnitOfWorkFactory, account_id: int, name: str, sour
 def create_list_reporting(uow_factory: UnitOfWorkFactory, account_id: int, name: str, source: ListSource,
                           validate: bool = True, request_id: str | None = None, region: str = DEFAULT_REGION,
                           analyze_after: int | None = None, reject: RejectSink | None = None,
-                          progress: Callable[[int], None] | None = None) -> tuple[int, ImportReport | None]:
+                          progress: Callable[[int], None] | None = None,
+                          child_process: bool = False) -> tuple[int, ImportReport | None]:
     """create_list, also returning the import's report (None when a RequestId replayed an
     earlier list). reject: called for every dropped candidate; progress: with the rows of
-    each batch handled (see import_prepare)."""
+    each batch handled (see import_prepare); child_process: a streamed file is prepared by a
+    child process rather than a thread (import_child)."""
     name = check_list_name(name)  # contact and DNC lists follow one naming rule
     request_id = _clean_request_id(request_id)
     # Counted on the source as given: the rerun policy (README, *Atomicity*) is the
     # source's, whatever preparing it made of it.
     attempts = _attempts(source)
-    source = _prepared_outside_the_transaction(source, validate, region, reject, progress)
+    source = _prepared_outside_the_transaction(source, validate, region, reject, progress, child_process)
     return retrying(partial(_create_list, uow_factory, account_id, name, source, validate, request_id,
                             region, analyze_after), "create_list", attempts)
 

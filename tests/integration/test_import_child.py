@@ -112,7 +112,8 @@ def test_a_failed_import_stops_the_child_and_writes_nothing(app, monkeypatch):
     monkeypatch.setattr(list_import.ListImport, "_import_prepared_batch", failing)
     big = _file(20_000, 3)  # more than the pipes hold: the child is blocked sending when stopped
     with pytest.raises(RuntimeError, match="the database failed"):
-        create_list_reporting(app.backend.uow, account_id, "L", FileSource(iter(_chunks(big, 4096)), True))
+        create_list_reporting(app.backend.uow, account_id, "L", FileSource(iter(_chunks(big, 4096)), True),
+                              child_process=True)
     assert len(calls) == 2 and _lists(app, account_id) == 0
 
 
@@ -123,7 +124,7 @@ def test_a_file_that_cannot_be_read_fails_with_its_error(app):
         yield _file(50, 4)
         raise OSError(5, "Input/output error")
     with pytest.raises(OSError, match="Input/output error"):
-        create_list_reporting(app.backend.uow, account_id, "L", FileSource(chunks(), True))
+        create_list_reporting(app.backend.uow, account_id, "L", FileSource(chunks(), True), child_process=True)
     assert _lists(app, account_id) == 0
 
 
@@ -139,7 +140,7 @@ def test_a_child_that_dies_fails_the_import(app):
                 child.join()
         yield from _chunks(data[4096:], 4096)
     with pytest.raises(RuntimeError, match="preparing process ended"):
-        create_list_reporting(app.backend.uow, account_id, "L", FileSource(chunks(), True))
+        create_list_reporting(app.backend.uow, account_id, "L", FileSource(chunks(), True), child_process=True)
     assert _lists(app, account_id) == 0
 
 
@@ -147,9 +148,11 @@ def test_a_bad_row_names_its_line_and_a_bad_header_fails_before_the_transaction(
     account_id = _account(app)
     bad_row = _file(40, 6) + b'x,"unterminated\n'
     with pytest.raises(BadRequest, match="line 42"):
-        create_list_reporting(app.backend.uow, account_id, "L", FileSource(iter(_chunks(bad_row, 64)), True))
+        create_list_reporting(app.backend.uow, account_id, "L", FileSource(iter(_chunks(bad_row, 64)), True),
+                              child_process=True)
     opened = []
     factory = lambda *a, **k: opened.append(1) or app.backend.uow(*a, **k)  # noqa: E731
     with pytest.raises(BadRequest, match="no phone column"):
-        create_list_reporting(factory, account_id, "L", FileSource(iter([b"First Name,Notes\nAnn,x\n"]), True))
+        create_list_reporting(factory, account_id, "L", FileSource(iter([b"First Name,Notes\nAnn,x\n"]), True),
+                              child_process=True)
     assert opened == [] and _lists(app, account_id) == 0

@@ -56,14 +56,16 @@ def test_a_requests_numbers_are_normalised_before_the_unit_of_work(spied, accoun
     assert report.invalid == 1 and report.created >= 1
 
 
-def test_a_streamed_file_is_prepared_by_a_child_process_alike(uow_factory, account_id, other_account, monkeypatch):
+def test_a_streamed_file_prepared_by_a_child_process_imports_alike(uow_factory, account_id, other_account, monkeypatch):
     """A streamed file (the CLI) is prepared beside its transaction by a child process
-    (services/import_child.py): the same report and members as one prepared in memory."""
+    (services/import_child.py) when asked: the same report and members as one prepared in
+    memory."""
     children = []
     original = service.prepare_in_child
     monkeypatch.setattr(service, "prepare_in_child", lambda *a, **k: children.append(a) or original(*a, **k))
     streamed_source = FileSource(iter([CSV[:9], CSV[9:]]))
-    streamed_id, streamed = service.create_list_reporting(uow_factory, account_id, "S", streamed_source)
+    streamed_id, streamed = service.create_list_reporting(uow_factory, account_id, "S", streamed_source,
+                                                          child_process=True)
     in_memory_id, in_memory = service.create_list_reporting(uow_factory, other_account, "M", FileSource([CSV]))
     assert len(children) == 1
     assert streamed == in_memory and (streamed.created, streamed.invalid) == (2, 1)
@@ -109,3 +111,10 @@ def test_a_file_without_a_phone_column_is_refused_only_when_asked(uow_factory, a
         service.create_list(uow_factory, account_id, "L", FileSource([text], require_phone=True))
     _, report = service.create_list_reporting(uow_factory, account_id, "L", FileSource([text]))
     assert report.invalid == 1 and report.custom_columns == {"Name": "Name", "Telephone": "Telephone"}
+
+
+def test_a_streamed_file_is_prepared_in_a_thread_by_default(spied, account_id, monkeypatch):
+    monkeypatch.setattr(service, "prepare_in_child", None)  # never called
+    factory, seen = spied
+    service.create_list_reporting(factory, account_id, "L", FileSource(iter([CSV])))
+    assert seen and set(seen) == {1}  # inside its unit of work, batch by batch
