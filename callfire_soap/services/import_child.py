@@ -2,50 +2,50 @@
 duplicate scrubs: import_prepare) in a child process, beside the process that writes.
 
 In one process the preparing thread and the writing thread share one GIL, and the writer
-waited for the preparer about a second of a 4.7 s import of 200,000 rows (BENCHMARKS.md,
-issue 15); a second process uses the machine's second core instead. The parent keeps
-reading the file (so the progress bar still follows its bytes) and hands the chunks to the
-child through a pipe; the child sends back, per batch, the prepared candidates (marshalled
-as import_prepare keeps them), the rows it dropped (for --rejects) and the rows it read.
+waited for the preparer about a second of a 4.7 s import of 200,000 rows on SQLite
+(BENCHMARKS.md, issue 15); a second process uses the machine's second core instead. The
+parent keeps reading the file (so the progress bar still follows its bytes) and a thread
+hands the chunks to the child on its stdin; the child answers on its stdout, per batch, with
+the prepared candidates (marshalled as import_prepare keeps them), the rows it dropped (for
+--rejects) and the rows it read. Each message is a frame: a 4-byte length, then marshal.
+
+The child is `python -m callfire_soap.services.import_child`, not a multiprocessing Process:
+those re-run the parent's main script in the child (the whole CLI, SQLAlchemy included), and
+a wrapper script without a main guard would run its import again there.
 
 Everything the in-thread path promises holds: a bad header raises before the transaction
-opens (prepare_in_child waits for the child's answer to it), a CSV error names its line,
-and a failed import stops the child and the thread feeding it.
+opens (prepare_in_child waits for the child's answer to it), a CSV error names its line, and
+however the import ends (done, failed, interrupted, never started) close() stops the child and
+the thread feeding it; a child whose parent died sees its pipes close and exits.
 """
 from __future__ import annotations
 
 import marshal
-import multiprocessing
+import os
+import signal
+import struct
+import subprocess
+import sys
 import threading
+import weakref
 from collections.abc import Callable, Iterable, Iterator
-from multiprocessing.connection import Connection
+from typing import BinaryIO
 
 from ..domain.errors import BadRequest
 from .import_prepare import Candidate, Prepared, RejectSink, packed, start, unpacked
 from .list_sources import FileSource
 
-# How long a stopped child may take to exit before it is killed (seconds).
+# How long a child that was told to stop may take to exit before it is killed (seconds).
 _EXIT_WAIT = 5
+_LENGTH = struct.Struct(">I")
 
 
 def prepare_in_child(chunks: Iterable[bytes], require_phone: bool, validate: bool, region: str,
                      reject: RejectSink | None = None,
                      progress: Callable[[int], None] | None = None) -> Prepared:
     """As import_prepare.prepare(FileSource(chunks, require_phone), stream=True), with the
-    preparing done by a child process."""
-    # A fork server that imports nothing beforehand: no fork of this process (it holds a
-    # database connection and threads), and no import of the CLI in the child as "spawn"
-    # does (SQLAlchemy alone is ~20 MB of the child's RSS).
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([])
-    chunks_out, chunks_in = context.Pipe(duplex=False)
-    results_in, results_out = context.Pipe(duplex=False)
-    child = context.Process(target=_child_main, name="callfire-import-prepare", daemon=True,
-                            args=(chunks_out, results_out, require_phone, validate, region, reject is not None))
-    child.start()
-    chunks_out.close()
-    results_out.close()
-    link = _Link(child, chunks, chunks_in, results_in)
+    preparing done by a child process. Close the result (Prepared.close) when done with it."""
+    link = _Link(chunks, (require_phone, validate, region, reject is not None))
     try:
         kind, *answer = link.receive()
         if kind != "layout":
@@ -58,25 +58,49 @@ def prepare_in_child(chunks: Iterable[bytes], require_phone: bool, validate: boo
         reject.header(header)
     prepared = Prepared(batches=(), validate=validate, reject=reject, progress=progress, streamed=True,
                         custom_columns=custom_columns, ignored_columns=ignored_columns)
-    prepared.batches = _batches(link, prepared)
+    prepared.batches = _Batches(link, prepared)
     return prepared
 
 
-class _Link:
-    """The parent's ends: the child, the thread feeding it the file, the two pipes."""
+def _write_frame(stream: BinaryIO, payload: bytes) -> None:
+    stream.write(_LENGTH.pack(len(payload)))
+    stream.write(payload)
+    stream.flush()
 
-    def __init__(self, child, chunks: Iterable[bytes], chunks_in: Connection, results_in: Connection):
-        self.child = child
-        self.chunks_in, self.results_in = chunks_in, results_in
+
+def _read_frame(stream: BinaryIO) -> bytes:
+    head = stream.read(_LENGTH.size)
+    if len(head) < _LENGTH.size:
+        raise EOFError
+    (length,) = _LENGTH.unpack(head)
+    payload = stream.read(length)
+    if len(payload) < length:
+        raise EOFError
+    return payload
+
+
+class _Link:
+    """The parent's side: the child, and the thread feeding it the settings and the file."""
+
+    def __init__(self, chunks: Iterable[bytes], settings: tuple):
+        # Its own session: a terminal's Ctrl-C goes to the parent, which stops the child itself
+        # (the child would otherwise die with a traceback of its own).
+        self.child = subprocess.Popen([sys.executable, "-m", __name__],  # noqa: S603 - our own module
+                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                      start_new_session=os.name == "posix")
         self.feed_error: BaseException | None = None
-        self.feeder = threading.Thread(target=self._feed, args=(chunks,), name="import-feed", daemon=True)
+        self._stopped = False
+        self.feeder = threading.Thread(target=self._feed, args=(settings, chunks), name="import-feed",
+                                       daemon=True)
         self.feeder.start()
 
-    def _feed(self, chunks: Iterable[bytes]) -> None:
-        """The file's chunks to the child, then an empty one for its end. Reading the file
-        may fail (an I/O error): the pipe is then closed, the child sees its end and stops,
+    def _feed(self, settings: tuple, chunks: Iterable[bytes]) -> None:
+        """The settings, the file's chunks, then an empty frame for its end. Reading the file
+        may fail (an I/O error): the child's stdin is then closed, it sees its end and stops,
         and receive() raises the error."""
         try:
+            if not self._send(marshal.dumps(settings)):
+                return
             for chunk in chunks:
                 if chunk and not self._send(chunk):
                     return
@@ -84,55 +108,79 @@ class _Link:
         except BaseException as exc:  # noqa: BLE001 - raised by receive(), in the importing thread
             self.feed_error = exc
         finally:
-            self.chunks_in.close()
+            try:
+                self.child.stdin.close()
+            except OSError:  # unflushed bytes for a child that is gone
+                pass
 
-    def _send(self, chunk: bytes) -> bool:
+    def _send(self, payload: bytes) -> bool:
         try:
-            self.chunks_in.send_bytes(chunk)
+            _write_frame(self.child.stdin, payload)
             return True
-        except OSError:  # the child is gone: receive() tells why
+        except (OSError, ValueError):  # the child is gone, or stop() closed its pipe: receive() tells why
             return False
 
     def receive(self) -> tuple:
         try:
-            return marshal.loads(self.results_in.recv_bytes())  # noqa: S302 - our child's bytes
+            return marshal.loads(_read_frame(self.child.stdout))  # noqa: S302 - our child's bytes
         except EOFError:
             self.feeder.join()
             if self.feed_error is not None:
                 raise self.feed_error from None
-            return ("error", f"the import's preparing process ended (exit code {self.child.exitcode})")
+            try:
+                code = self.child.wait(_EXIT_WAIT)
+            except subprocess.TimeoutExpired:
+                code = None
+            return ("error", f"the import's preparing process ended (exit code {code})")
 
     def stop(self) -> None:
         """Stop the child (it may be blocked on either pipe), then wait for the feeder, whose
-        next send then fails."""
-        if self.child.is_alive():
-            self.child.terminate()
-        self.child.join(_EXIT_WAIT)
-        if self.child.is_alive():
+        next write then fails. Safe to call again, and from any thread."""
+        if self._stopped:
+            return
+        self._stopped = True
+        if self.child.poll() is None:
             self.child.kill()
-            self.child.join()
-        self.feeder.join()
-        self.results_in.close()
+        self.child.wait()
+        if threading.current_thread() is not self.feeder:
+            self.feeder.join()
+        self.child.stdout.close()
 
 
-def _batches(link: _Link, prepared: Prepared) -> Iterator[list[Candidate]]:
-    try:
-        while True:
-            kind, *answer = link.receive()
-            if kind not in ("batch", "done"):
-                _raise(kind, answer)
-            candidates, rejects, rows, *counts = answer
-            if prepared.reject is not None:
-                for line, reason, cells in rejects:
-                    prepared.reject(line, reason, None if cells is None else list(cells))
-            if kind == "done":
-                prepared.invalid, prepared.duplicate = counts
-                return
-            if prepared.progress is not None:
-                prepared.progress(rows)
-            yield [unpacked(row) for row in candidates]
-    finally:
-        link.stop()
+class _Batches:
+    """Prepared.batches of a child: iterated once; close() (or being dropped) stops the child
+    whether or not the batches were read."""
+
+    def __init__(self, link: _Link, prepared: Prepared):
+        self._link = link
+        self._prepared = prepared
+        self._finalizer = weakref.finalize(self, link.stop)
+
+    def __iter__(self) -> Iterator[list[Candidate]]:
+        return self._received()
+
+    def close(self) -> None:
+        self._finalizer()
+
+    def _received(self) -> Iterator[list[Candidate]]:
+        link, prepared = self._link, self._prepared
+        try:
+            while True:
+                kind, *answer = link.receive()
+                if kind not in ("batch", "done"):
+                    _raise(kind, answer)
+                candidates, rejects, rows, *counts = answer
+                if prepared.reject is not None:
+                    for line, reason, cells in rejects:
+                        prepared.reject(line, reason, None if cells is None else list(cells))
+                if kind == "done":
+                    prepared.invalid, prepared.duplicate = counts
+                    return
+                if prepared.progress is not None:
+                    prepared.progress(rows)
+                yield [unpacked(row) for row in candidates]
+        finally:
+            self.close()
 
 
 def _raise(kind: str, answer: list) -> None:
@@ -160,13 +208,21 @@ class _Rejects:
         return rows
 
 
-def _received(chunks_out: Connection) -> Iterator[bytes]:
-    while chunk := chunks_out.recv_bytes():
+def _received_chunks(inbox: BinaryIO) -> Iterator[bytes]:
+    while chunk := _read_frame(inbox):
         yield chunk
 
 
-def _child_main(chunks_out: Connection, results_out: Connection, require_phone: bool, validate: bool,
-                region: str, keep_rejects: bool) -> None:
+def _child_main() -> int:
+    # Where a Ctrl-C still reaches this process (no new session outside POSIX): the parent
+    # stops it itself.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    inbox, outbox = sys.stdin.buffer, sys.stdout.buffer
+    sys.stdout = sys.stderr  # stdout carries frames only
+    try:
+        require_phone, validate, region, keep_rejects = marshal.loads(_read_frame(inbox))
+    except EOFError:
+        return 0
     rejects = _Rejects() if keep_rejects else None
     rows = [0]
 
@@ -174,20 +230,28 @@ def _child_main(chunks_out: Connection, results_out: Connection, require_phone: 
         rows[0] += count
 
     def send(*message) -> None:
-        results_out.send_bytes(marshal.dumps(message))
+        _write_frame(outbox, marshal.dumps(message))
 
     try:
-        prepared, batches = start(FileSource(_received(chunks_out), require_phone), validate, region,
-                                  rejects, read)
-        send("layout", prepared.custom_columns, prepared.ignored_columns,
-             rejects.header_cells if rejects else [])
-        for batch in batches:
-            send("batch", [packed(candidate) for candidate in batch], rejects.take() if rejects else [], rows[0])
-            rows[0] = 0
-        send("done", [], rejects.take() if rejects else [], rows[0], prepared.invalid, prepared.duplicate)
-    except BadRequest as exc:
-        send("bad", exc.message)
-    except (EOFError, BrokenPipeError):
-        return  # the parent stopped the import
-    except Exception as exc:  # noqa: BLE001 - reported to the parent, which raises it
-        send("error", f"preparing the import failed: {exc!r}")
+        try:
+            prepared, batches = start(FileSource(_received_chunks(inbox), require_phone), validate, region,
+                                      rejects, read)
+            send("layout", prepared.custom_columns, prepared.ignored_columns,
+                 rejects.header_cells if rejects else [])
+            for batch in batches:
+                send("batch", [packed(c) for c in batch], rejects.take() if rejects else [], rows[0])
+                rows[0] = 0
+            send("done", [], rejects.take() if rejects else [], rows[0], prepared.invalid, prepared.duplicate)
+        except BadRequest as exc:
+            send("bad", exc.message)
+        except (EOFError, OSError):
+            raise
+        except Exception as exc:  # noqa: BLE001 - reported to the parent, which raises it
+            send("error", f"preparing the import failed: {exc!r}")
+    except (EOFError, OSError):
+        pass  # the parent stopped the import, or its file could not be read: it knows why
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_child_main())

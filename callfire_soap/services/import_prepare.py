@@ -69,6 +69,12 @@ class Prepared:
     progress: Callable[[int], None] | None = None  # called with the rows of each batch done
     streamed: bool = False
 
+    def close(self) -> None:
+        """Stop preparing (a thread or a child process may be at it), read or not."""
+        close = getattr(self.batches, "close", None)
+        if close is not None:
+            close()
+
 
 def packed(candidate: Candidate) -> tuple:
     line, contact, cells = candidate

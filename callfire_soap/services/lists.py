@@ -11,7 +11,7 @@ from ..domain.lists import ContactList
 from ..domain.paging import Page
 from ..domain.phone import DEFAULT_REGION, normalize, normalize_all
 from .import_child import prepare_in_child
-from .import_prepare import RejectSink, prepare
+from .import_prepare import Prepared, RejectSink, prepare
 from .list_import import ImportReport, ListImport
 from .list_sources import (
     ContactsSource,
@@ -123,8 +123,12 @@ def create_list_reporting(uow_factory: UnitOfWorkFactory, account_id: int, name:
     # source's, whatever preparing it made of it.
     attempts = _attempts(source)
     source = _prepared_outside_the_transaction(source, validate, region, reject, progress, child_process)
-    return retrying(partial(_create_list, uow_factory, account_id, name, source, validate, request_id,
-                            region, analyze_after), "create_list", attempts)
+    try:
+        return retrying(partial(_create_list, uow_factory, account_id, name, source, validate, request_id,
+                                region, analyze_after), "create_list", attempts)
+    finally:
+        if isinstance(source, Prepared):
+            source.close()  # a failure before the import read it leaves its preparing running
 
 
 def _create_list(uow_factory: UnitOfWorkFactory, account_id: int, name: str, source: ListSource,
@@ -185,8 +189,12 @@ def add_to_list(uow_factory: UnitOfWorkFactory, account_id: int, list_id: int, s
     """Same sources and safeguards as create; contacts already on the list stay once."""
     attempts = _attempts(source)  # as create_list_reporting
     source = _prepared_outside_the_transaction(source, validate, region)
-    return retrying(partial(_add_to_list, uow_factory, account_id, list_id, source, validate, region),
-                    "add_to_list", attempts)
+    try:
+        return retrying(partial(_add_to_list, uow_factory, account_id, list_id, source, validate, region),
+                        "add_to_list", attempts)
+    finally:
+        if isinstance(source, Prepared):
+            source.close()
 
 
 def _add_to_list(uow_factory: UnitOfWorkFactory, account_id: int, list_id: int, source: ListSource,

@@ -157,15 +157,17 @@ class ListRepository:
 
     def all_contact_numbers(self, account_id: int, limit: int) -> dict[str, int] | None:
         """Every number the account's contacts hold, with its lowest-id holder; None when the
-        account has more than ``limit`` contacts."""
+        account has more than ``limit`` contacts. Rows are read as they come (no list of
+        them beside the dict)."""
+        found: dict[str, int] = {}
         rows = self.conn.execute(
             select(contacts.c.id, *PHONE_COLUMNS).where(contacts.c.account_id == account_id)
             .order_by(contacts.c.id).limit(limit + 1)
-        ).all()
-        if len(rows) > limit:
-            return None
-        found: dict[str, int] = {}
-        for contact_id, *phones in rows:  # in id order: the first holder seen is the lowest
+        )
+        for count, (contact_id, *phones) in enumerate(rows, 1):  # in id order: first holder is lowest
+            if count > limit:
+                rows.close()
+                return None
             for number in phones:
                 if number:
                     found.setdefault(number, contact_id)
@@ -174,12 +176,18 @@ class ListRepository:
     def all_blocked_numbers(self, account_id: int, limit: int) -> set[str] | None:
         """Every number the account's DNC lists block on a channel; None when there are more
         than ``limit`` such entries."""
+        found: set[str] = set()
         rows = self.conn.execute(
             select(dnc_numbers.c.number)
             .where(dnc_numbers.c.account_id == account_id, or_(dnc_numbers.c.call_dnc, dnc_numbers.c.text_dnc))
             .limit(limit + 1)
-        ).scalars().all()
-        return None if len(rows) > limit else set(rows)
+        ).scalars()
+        for count, number in enumerate(rows, 1):
+            if count > limit:
+                rows.close()
+                return None
+            found.add(number)
+        return found
 
     def pause_number_indexes(self, candidates: int) -> bool:
         """See BulkWriter.pause_number_indexes; commit() rebuilds them."""

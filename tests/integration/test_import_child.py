@@ -5,11 +5,13 @@ and the thread feeding it, with the right error and nothing written."""
 from __future__ import annotations
 
 import csv
+import gc
 import io
-import multiprocessing
 import os
 import random
 import signal
+import subprocess
+import sys
 import threading
 import uuid
 
@@ -17,7 +19,7 @@ import pytest
 from sqlalchemy import func, select
 
 from callfire_soap.domain.errors import BadRequest
-from callfire_soap.services import import_prepare, list_import
+from callfire_soap.services import import_child, import_prepare, list_import
 from callfire_soap.services.accounts import create_account
 from callfire_soap.services.import_child import prepare_in_child
 from callfire_soap.services.import_prepare import prepare
@@ -63,9 +65,19 @@ def _drained(prepared):
 
 
 @pytest.fixture(autouse=True)
-def no_child_left():
-    yield
-    assert multiprocessing.active_children() == []
+def links(monkeypatch):
+    """Every child started by the test; none may be left running, nor its feeding thread."""
+    started = []
+    original = import_child._Link.__init__
+
+    def recorded(self, *args):
+        started.append(self)  # before its feeding thread starts (it runs the test's chunks)
+        original(self, *args)
+    monkeypatch.setattr(import_child._Link, "__init__", recorded)
+    yield started
+    gc.collect()  # a dropped, never read result stops its child when collected
+    for link in started:
+        assert link.child.poll() is not None, "the child is still running"
     assert not [t for t in threading.enumerate() if t.name == "import-feed"]
 
 
@@ -128,16 +140,14 @@ def test_a_file_that_cannot_be_read_fails_with_its_error(app):
     assert _lists(app, account_id) == 0
 
 
-def test_a_child_that_dies_fails_the_import(app):
+def test_a_child_that_dies_fails_the_import(app, links):
     account_id = _account(app)
     data = _file(3000, 5)
 
     def chunks():
         yield data[:4096]
-        for child in multiprocessing.active_children():
-            if child.name == "callfire-import-prepare":
-                os.kill(child.pid, signal.SIGKILL)
-                child.join()
+        os.kill(links[0].child.pid, signal.SIGKILL)
+        links[0].child.wait()
         yield from _chunks(data[4096:], 4096)
     with pytest.raises(RuntimeError, match="preparing process ended"):
         create_list_reporting(app.backend.uow, account_id, "L", FileSource(chunks(), True), child_process=True)
@@ -156,3 +166,67 @@ def test_a_bad_row_names_its_line_and_a_bad_header_fails_before_the_transaction(
         create_list_reporting(factory, account_id, "L", FileSource(iter([b"First Name,Notes\nAnn,x\n"]), True),
                               child_process=True)
     assert opened == [] and _lists(app, account_id) == 0
+
+
+def test_a_unit_of_work_that_cannot_open_stops_the_child(app, links):
+    """A failure before the import reads any batch (SQLite: the write lock not had in 30 s)."""
+    account_id = _account(app)
+
+    def locked(*args, **kwargs):
+        raise RuntimeError("database is locked")
+    big = _file(20_000, 7)  # more than the pipes hold: the child is blocked writing
+    with pytest.raises(RuntimeError, match="locked") as failure:
+        create_list_reporting(locked, account_id, "L", FileSource(iter(_chunks(big, 4096)), True),
+                              child_process=True)
+    # Stopped by the service, not by garbage collection (the traceback still holds the source).
+    assert failure.traceback and links[0].child.poll() is not None
+
+
+def test_a_result_never_read_stops_its_child_when_dropped(links):
+    prepared = prepare_in_child(iter(_chunks(_file(20_000, 8), 4096)), True, True, "US")
+    assert links[0].child.poll() is None
+    del prepared  # the autouse fixture collects it and checks the child is gone
+
+
+def test_a_terminal_ctrl_c_reaches_the_parent_only(app, links):
+    """The child runs in a session of its own, so the terminal's SIGINT (sent to the
+    foreground process group) is the parent's to handle; once started, it ignores SIGINT."""
+    account_id = _account(app)
+    data = _file(3000, 9)
+    answered = threading.Event()
+
+    class Rejects:
+        def header(self, cells):  # called once the child has answered: its handler is set
+            answered.set()
+
+        def __call__(self, line, reason, cells):
+            pass
+
+    def chunks():
+        yield data[:4096]
+        child = links[0].child.pid
+        assert os.getpgid(child) != os.getpgid(0) and os.getsid(child) != os.getsid(0)
+        assert answered.wait(30)
+        os.kill(child, signal.SIGINT)
+        yield from _chunks(data[4096:], 4096)
+    _, report = create_list_reporting(app.backend.uow, account_id, "L", FileSource(chunks(), True),
+                                      child_process=True, reject=Rejects())
+    assert report.created > 0 and _lists(app, account_id) == 1
+
+
+def test_a_wrapper_script_without_a_main_guard_imports_once(app, tmp_path, database_url):
+    """The child is its own module, not a re-run of the parent's main script (the CLI uses
+    the child on SQLite)."""
+    if app.backend.engine.dialect.name != "sqlite":
+        pytest.skip("contacts import prepares in a thread on PostgreSQL")
+    wrapper = tmp_path / "import_wrapper.py"
+    wrapper.write_text("from callfire_soap.cli import main\nraise SystemExit(main())\n")
+    csv_file = tmp_path / "contacts.csv"
+    csv_file.write_bytes(_file(200, 10))
+    login = "wrap-" + uuid.uuid4().hex[:8]
+    create_account(app.backend.uow, login, "wrapper-password")
+    done = subprocess.run([sys.executable, str(wrapper), "contacts", "import", str(csv_file), "--list", "wrapped",
+                           "--account", login, "--database", database_url],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count("list 'wrapped'") == 1 and "created" in done.stdout

@@ -110,3 +110,24 @@ def test_postgresql_never_pauses(app):
         pytest.skip("PostgreSQL only")
     with app.backend.uow() as uow:
         assert list_bulk.bulk_writer(uow.conn).pause_number_indexes(10**9) is False
+
+
+def test_the_table_is_measured_as_the_import_found_it(sqlite_app, monkeypatch):
+    """Rows the import inserted itself do not count against pausing (the rebuild covers them
+    as maintenance would): with room for the table from the second batch on, it pauses there."""
+    other = create_account(sqlite_app.backend.uow, "filler-" + uuid.uuid4().hex[:8], "pw")
+    with sqlite_app.backend.uow() as uow:
+        uow.lists.insert_numbers(other, "home_phone", [f"1310555{n:04d}" for n in range(300)])
+        before = uow.conn.exec_driver_sql("SELECT count(*) FROM contacts").scalar_one()
+        uow.commit()
+    monkeypatch.setattr(sqlite_bulk, "INDEX_REBUILD_RATIO", before / 100)  # room at 100 candidates
+    asked = []
+    original = sqlite_bulk.SqliteBulk.pause_number_indexes
+
+    def recorded(self, candidates):
+        asked.append((candidates, original(self, candidates)))
+        return asked[-1][1]
+    monkeypatch.setattr(sqlite_bulk.SqliteBulk, "pause_number_indexes", recorded)
+    _, report, paused, _ = _import(sqlite_app, NUMBERS)
+    assert paused and report.created == len(NUMBERS)
+    assert asked[:2] == [(50, False), (100, True)]

@@ -25,10 +25,12 @@ from .base import DECLARED_COLUMNS, PHONE_COLUMN_NAMES, declared_values, keep_lo
 
 _CONTACT_COLUMNS = ("id", "account_id", *DECLARED_COLUMNS, "search_text", "created_at")
 # A list import may stop maintaining the phone-number indexes and rebuild them before commit
-# (pause_number_indexes) when the table holds at most this many rows per candidate seen:
-# rebuilding costs ~1.4 us per row of the table, maintaining ~4 us per row inserted.
+# (pause_number_indexes) when the table held at most this many rows before it per candidate
+# seen: rebuilding costs ~1.4 us per row of the table, maintaining ~4 us per row inserted.
+# (An import whose candidates all merge inserts nothing, and then rebuilds for nothing.)
 INDEX_REBUILD_RATIO = 1
 _PAUSED = "callfire_paused_indexes"
+_ROWS_BEFORE = "callfire_contacts_before_import"
 _NUMBER_INDEXES = (
     "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'contacts' AND name IN ("
     + ", ".join(f"'ix_contacts_account_id_{column}'" for column in PHONE_COLUMN_NAMES) + ")"
@@ -120,9 +122,16 @@ class SqliteBulk:
         self._execute(_ADD_MEMBERS, contact_ids, (list_id,))
 
     def pause_number_indexes(self, candidates: int) -> bool:
-        if self.conn.info.get(_PAUSED):
+        info = self.conn.info
+        if info.get(_PAUSED):
             return True
-        if self._first_id() - 1 > INDEX_REBUILD_RATIO * candidates:
+        if not info.get("callfire_write", True):
+            raise RuntimeError("pausing indexes needs a writing unit of work")
+        # The table as the import found it (counted at its first ask): not the rows it has
+        # inserted since, which the rebuild covers as maintenance would.
+        if _ROWS_BEFORE not in info:
+            info[_ROWS_BEFORE] = self.conn.exec_driver_sql("SELECT count(*) FROM contacts").scalar_one()
+        if info[_ROWS_BEFORE] > INDEX_REBUILD_RATIO * candidates:
             return False
         indexes = self.conn.exec_driver_sql(_NUMBER_INDEXES).all()
         for name, _ in indexes:
@@ -207,10 +216,12 @@ class SqliteBulk:
 
 def resume_number_indexes(conn: Connection) -> None:
     """Rebuild the indexes pause_number_indexes dropped in this transaction (before commit)."""
+    conn.info.pop(_ROWS_BEFORE, None)
     for statement in conn.info.pop(_PAUSED, None) or ():
         conn.exec_driver_sql(statement)
 
 
 def forget_paused_indexes(conn: Connection) -> None:
-    """The transaction ended without commit: its rollback restored the indexes."""
+    """The transaction ended (conn.info outlives it): a rollback restored the indexes."""
+    conn.info.pop(_ROWS_BEFORE, None)
     conn.info.pop(_PAUSED, None)
