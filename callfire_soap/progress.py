@@ -35,7 +35,9 @@ class ProgressReader:
     """
 
     def __init__(self, path: str, label: str, stream=None, show: bool | None = None):
-        self.handle = open(path, "rb")  # noqa: SIM115 - closed by close()/__exit__
+        # Unbuffered: a reading thread blocked on a pipe or terminal holds a buffered file's
+        # lock, and close() from the main thread would then wait for it (even after Ctrl-C).
+        self.handle = open(path, "rb", buffering=0)  # noqa: SIM115 - closed by close()/__exit__
         self.total = os.fstat(self.handle.fileno()).st_size
         self.stream = stream or sys.stderr
         self.rows = 0

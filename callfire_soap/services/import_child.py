@@ -9,9 +9,9 @@ hands the chunks to the child on its stdin; the child answers on its stdout, per
 the prepared candidates (marshalled as import_prepare keeps them), the rows it dropped (for
 --rejects) and the rows it read. Each message is a frame: a 4-byte length, then marshal.
 
-The child is `python -m callfire_soap.services.import_child`, not a multiprocessing Process:
-those re-run the parent's main script in the child (the whole CLI, SQLAlchemy included), and
-a wrapper script without a main guard would run its import again there.
+The child is a plain `python -P -c` that imports this module on the parent's sys.path, not a
+multiprocessing Process: those re-run the parent's main script in the child (the whole CLI,
+SQLAlchemy included), and a wrapper script without a main guard would run its import again.
 
 Everything the in-thread path promises holds: a bad header raises before the transaction
 opens (prepare_in_child waits for the child's answer to it), a CSV error names its line, and
@@ -26,6 +26,7 @@ import signal
 import struct
 import subprocess
 import sys
+import tempfile
 import threading
 import weakref
 from collections.abc import Callable, Iterable, Iterator
@@ -35,9 +36,20 @@ from ..domain.errors import BadRequest
 from .import_prepare import Candidate, Prepared, RejectSink, packed, start, unpacked
 from .list_sources import FileSource
 
-# How long a child that was told to stop may take to exit before it is killed (seconds).
+# How long a child may take to exit, and the thread feeding it to finish, once stopped
+# (seconds). The feeder may be blocked reading a pipe or a terminal for longer: it is a
+# daemon thread, left behind rather than waited for.
 _EXIT_WAIT = 5
-_LENGTH = struct.Struct(">I")
+_FEEDER_WAIT = 0.5
+# A frame: this marker, a 4-byte length, the payload. The marker tells our frames from
+# anything else written on the child's stdout (a sitecustomize that prints, say).
+_MARKER = b"CFI1"
+_HEAD = struct.Struct(">4sI")
+_MAX_FRAME = 1 << 30
+# The child imports what the parent would: its sys.path, handed over (not the current
+# directory that "python -m" would put first), and nothing else of the parent's main script.
+_BOOT = ("import sys; sys.path[:] = sys.argv[1:]; "
+         "from callfire_soap.services.import_child import _child_main; sys.exit(_child_main())")
 
 
 def prepare_in_child(chunks: Iterable[bytes], require_phone: bool, validate: bool, region: str,
@@ -62,17 +74,23 @@ def prepare_in_child(chunks: Iterable[bytes], require_phone: bool, validate: boo
     return prepared
 
 
+class _NotAFrame(Exception):
+    """The stream holds something other than our frames."""
+
+
 def _write_frame(stream: BinaryIO, payload: bytes) -> None:
-    stream.write(_LENGTH.pack(len(payload)))
+    stream.write(_HEAD.pack(_MARKER, len(payload)))
     stream.write(payload)
     stream.flush()
 
 
 def _read_frame(stream: BinaryIO) -> bytes:
-    head = stream.read(_LENGTH.size)
-    if len(head) < _LENGTH.size:
+    head = stream.read(_HEAD.size)
+    if len(head) < _HEAD.size:
         raise EOFError
-    (length,) = _LENGTH.unpack(head)
+    marker, length = _HEAD.unpack(head)
+    if marker != _MARKER or length > _MAX_FRAME:
+        raise _NotAFrame(head)
     payload = stream.read(length)
     if len(payload) < length:
         raise EOFError
@@ -84,10 +102,13 @@ class _Link:
 
     def __init__(self, chunks: Iterable[bytes], settings: tuple):
         # Its own session: a terminal's Ctrl-C goes to the parent, which stops the child itself
-        # (the child would otherwise die with a traceback of its own).
-        self.child = subprocess.Popen([sys.executable, "-m", __name__],  # noqa: S603 - our own module
-                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                      start_new_session=os.name == "posix")
+        # (the child would otherwise die with a traceback of its own). Its stderr is kept
+        # aside and only its last line shown, in the error, should it fail.
+        self.errors = tempfile.TemporaryFile()  # noqa: SIM115 - closed by stop()
+        self.child = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+            [sys.executable, "-P", "-c", _BOOT, *(entry for entry in sys.path if entry)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.errors,
+            start_new_session=os.name == "posix")
         self.feed_error: BaseException | None = None
         self._stopped = False
         self.feeder = threading.Thread(target=self._feed, args=(settings, chunks), name="import-feed",
@@ -102,7 +123,7 @@ class _Link:
             if not self._send(marshal.dumps(settings)):
                 return
             for chunk in chunks:
-                if chunk and not self._send(chunk):
+                if self._stopped or (chunk and not self._send(chunk)):
                     return
             self._send(b"")
         except BaseException as exc:  # noqa: BLE001 - raised by receive(), in the importing thread
@@ -123,15 +144,30 @@ class _Link:
     def receive(self) -> tuple:
         try:
             return marshal.loads(_read_frame(self.child.stdout))  # noqa: S302 - our child's bytes
+        except ValueError:
+            if self._stopped:  # close() from another thread closed the pipe
+                return ("error", "the import's preparing was stopped")
+            raise
+        except _NotAFrame as exc:
+            return ("error", f"the import's preparing process wrote something else on its stdout: {exc.args[0]!r}")
         except EOFError:
-            self.feeder.join()
+            self.feeder.join(_EXIT_WAIT)
             if self.feed_error is not None:
                 raise self.feed_error from None
             try:
                 code = self.child.wait(_EXIT_WAIT)
             except subprocess.TimeoutExpired:
                 code = None
-            return ("error", f"the import's preparing process ended (exit code {code})")
+            return ("error", f"the import's preparing process ended (exit code {code}){self._last_error()}")
+
+    def _last_error(self) -> str:
+        """The last line the child wrote on stderr, if any: ': ' and it."""
+        try:
+            self.errors.seek(0)
+            lines = self.errors.read().decode(errors="replace").strip().splitlines()
+        except (OSError, ValueError):
+            return ""
+        return f": {lines[-1]}" if lines else ""
 
     def stop(self) -> None:
         """Stop the child (it may be blocked on either pipe), then wait for the feeder, whose
@@ -143,8 +179,10 @@ class _Link:
             self.child.kill()
         self.child.wait()
         if threading.current_thread() is not self.feeder:
-            self.feeder.join()
+            # Its next write fails at once; blocked reading a pipe or a terminal, it is left.
+            self.feeder.join(_FEEDER_WAIT)
         self.child.stdout.close()
+        self.errors.close()
 
 
 class _Batches:
@@ -153,7 +191,9 @@ class _Batches:
 
     def __init__(self, link: _Link, prepared: Prepared):
         self._link = link
-        self._prepared = prepared
+        # Not a strong reference: the Prepared holds these batches, and a cycle would keep the
+        # child running until the cycle collector ran, not until the result was dropped.
+        self._prepared = weakref.ref(prepared)
         self._finalizer = weakref.finalize(self, link.stop)
 
     def __iter__(self) -> Iterator[list[Candidate]]:
@@ -163,7 +203,10 @@ class _Batches:
         self._finalizer()
 
     def _received(self) -> Iterator[list[Candidate]]:
-        link, prepared = self._link, self._prepared
+        link, prepared = self._link, self._prepared()
+        if prepared is None:  # nobody left to hand the batches to
+            self.close()
+            return
         try:
             while True:
                 kind, *answer = link.receive()
@@ -253,5 +296,3 @@ def _child_main() -> int:
     return 0
 
 
-if __name__ == "__main__":
-    sys.exit(_child_main())

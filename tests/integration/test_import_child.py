@@ -78,6 +78,7 @@ def links(monkeypatch):
     gc.collect()  # a dropped, never read result stops its child when collected
     for link in started:
         assert link.child.poll() is not None, "the child is still running"
+        link.feeder.join(5)  # one left reading a stalled pipe finishes once the pipe moves
     assert not [t for t in threading.enumerate() if t.name == "import-feed"]
 
 
@@ -185,7 +186,53 @@ def test_a_unit_of_work_that_cannot_open_stops_the_child(app, links):
 def test_a_result_never_read_stops_its_child_when_dropped(links):
     prepared = prepare_in_child(iter(_chunks(_file(20_000, 8), 4096)), True, True, "US")
     assert links[0].child.poll() is None
-    del prepared  # the autouse fixture collects it and checks the child is gone
+    del prepared
+    assert links[0].child.poll() is not None  # at once: no cycle waits for the collector
+
+
+def test_the_child_imports_what_the_parent_would_not_the_current_directory(tmp_path, monkeypatch):
+    (tmp_path / "csv.py").write_text("raise ImportError('the csv.py of the data directory')\n")
+    monkeypatch.chdir(tmp_path)
+    prepared = prepare_in_child(iter([_file(20, 11)]), True, True, "US")
+    assert sum(len(batch) for batch in prepared.batches) > 0
+
+
+def test_output_on_the_childs_stdout_before_ours_is_a_clean_error(tmp_path, monkeypatch):
+    (tmp_path / "sitecustomize.py").write_text("print('hello from sitecustomize')\n")
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    with pytest.raises(RuntimeError, match="wrote something else on its stdout"):
+        prepare_in_child(iter([_file(20, 12)]), True, True, "US")
+
+
+def test_a_child_that_cannot_start_says_why(monkeypatch):
+    monkeypatch.setattr(import_child, "_BOOT", "raise SystemExit('no such module, say')")
+    with pytest.raises(RuntimeError, match=r"ended \(exit code 1\): no such module, say"):
+        prepare_in_child(iter([_file(20, 13)]), True, True, "US")
+
+
+def test_a_bad_header_does_not_wait_for_a_stalled_pipe(app, tmp_path):
+    """The file is a FIFO whose writer stalls after a header without a phone column: the
+    import fails on the header without waiting for the writer."""
+    fifo = tmp_path / "export.csv"
+    os.mkfifo(fifo)
+    release = threading.Event()
+    waited_out = []
+
+    def writer():
+        with open(fifo, "wb") as out:
+            out.write(b"First Name,Notes\n" + b"Ann,x\n" * 10_000)
+            out.flush()
+            waited_out.append(not release.wait(30))
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        with open(fifo, "rb", buffering=0) as handle, pytest.raises(BadRequest, match="no phone column"):
+            create_list_reporting(app.backend.uow, _account(app), "L",
+                                  FileSource(iter(lambda: handle.read(4096), b""), True), child_process=True)
+    finally:
+        release.set()
+        thread.join()
+    assert waited_out == [False]  # the import was over before the writer's stall ended
 
 
 def test_a_terminal_ctrl_c_reaches_the_parent_only(app, links):
