@@ -9,7 +9,8 @@ writer waits for, is held only for the database work. Its prepared batches are k
 marshalled, about the size of the input, not as one Contact object per row. A streamed source
 (`contacts import` of a file of any size) is prepared batch by batch inside its one
 transaction instead: holding a million prepared rows would exceed the memory budget. A
-thread prepares the next batches meanwhile (_ahead).
+thread prepares the next batches meanwhile (_ahead), or a child process (import_child, which
+runs start() here).
 """
 from __future__ import annotations
 
