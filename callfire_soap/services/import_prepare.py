@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import itertools
 import marshal
+import operator
 import queue
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -37,6 +38,8 @@ from .list_sources import ContactsSource, FileSource
 # (BENCHMARKS.md, CSV import).
 BATCH = 5000
 _DECLARED = tuple(DECLARED_FIELDS.values())
+# Contact's fields are id, the declared attributes in this order, then custom (unpacked).
+_declared_values = operator.attrgetter(*_DECLARED)
 _PHONE_ATTRS = tuple(DECLARED_FIELDS[name] for name in PHONE_FIELDS)
 _PHONE_INDEXES = tuple(_DECLARED.index(attr) for attr in _PHONE_ATTRS)
 _WIRE = {attr: wire for wire, attr in DECLARED_FIELDS.items()}
@@ -78,16 +81,15 @@ class Prepared:
 
 
 def packed(candidate: Candidate) -> tuple:
+    """A candidate as marshal takes it: plain tuples, strings and the custom fields' dict."""
     line, contact, cells = candidate
-    values = tuple(getattr(contact, attr) for attr in _DECLARED)
-    custom = tuple(itertools.chain.from_iterable(contact.custom.items()))
-    return (line, values, custom, None if cells is None else tuple(cells))
+    return (line, _declared_values(contact), contact.custom, None if cells is None else tuple(cells))
 
 
 def unpacked(row: tuple) -> Candidate:
+    """packed() undone. marshal.loads made the dict afresh: the contact may keep it."""
     line, values, custom, cells = row
-    contact = Contact(*(None, *values), custom=dict(zip(custom[::2], custom[1::2], strict=True)))
-    return line, contact, None if cells is None else list(cells)
+    return line, Contact(None, *values, custom), None if cells is None else list(cells)
 
 
 class _Packed:

@@ -118,3 +118,16 @@ def test_a_streamed_file_is_prepared_in_a_thread_by_default(spied, account_id, m
     factory, seen = spied
     service.create_list_reporting(factory, account_id, "L", FileSource(iter([CSV])))
     assert seen and set(seen) == {1}  # inside its unit of work, batch by batch
+
+
+def test_a_packed_candidate_comes_back_whole():
+    """What crosses marshal (the in-memory batches, the child process's answers)."""
+    import marshal
+
+    from callfire_soap.domain.contacts import DECLARED_FIELDS
+    contact = Contact(**{attr: f"v-{attr}" for attr in DECLARED_FIELDS.values()}, custom={"b": "2", "a": "1"})
+    line, back, cells = import_prepare.unpacked(marshal.loads(marshal.dumps(
+        import_prepare.packed((7, contact, ["x", "y"])))))
+    assert (line, back, cells) == (7, contact, ["x", "y"]) and list(back.custom) == ["b", "a"]
+    assert import_prepare.unpacked(import_prepare.packed((None, Contact(home_phone=A), None))) == (
+        None, Contact(home_phone=A), None)
