@@ -33,8 +33,8 @@ class RejectsFile(CsvBesideDestination):
         super().__init__(path)
         self.count = 0
         self.unit = "rows"
-        # Invalid and duplicate rows come from the thread preparing the file, DNC rows from
-        # the one writing it.
+        # Invalid and duplicate rows come from the thread preparing the file (a child
+        # process's come through the writing thread), DNC rows from the one writing it.
         self.lock = threading.Lock()
 
     def header(self, cells: list[str]) -> None:

@@ -1,6 +1,7 @@
 """Contacts: declared attributes plus free-form custom fields."""
 from __future__ import annotations
 
+import operator
 import re
 from dataclasses import dataclass, field
 
@@ -18,6 +19,9 @@ DECLARED_FIELDS: dict[str, str] = {
     "externalSystem": "external_system",
 }
 PHONE_FIELDS = ("homePhone", "workPhone", "mobilePhone")
+# A contact's declared attributes as a tuple, in DECLARED_FIELDS order (which is also the
+# order of Contact's fields after id).
+declared_values = operator.attrgetter(*DECLARED_FIELDS.values())
 
 # Custom fields travel as XML attributes, so their names must be XML names without a
 # prefix (NCName). A CSV header such as "custom data1" is rewritten to "custom_data1".

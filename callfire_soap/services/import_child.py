@@ -7,7 +7,8 @@ waited for the preparer about a second of a 4.7 s import of 200,000 rows on SQLi
 parent keeps reading the file (so the progress bar still follows its bytes) and a thread
 hands the chunks to the child on its stdin; the child answers on its stdout, per batch, with
 the prepared candidates (marshalled as import_prepare keeps them), the rows it dropped (for
---rejects) and the rows it read. Each message is a frame: a 4-byte length, then marshal.
+--rejects) and the rows it read. Each message is a frame: a marker, a 4-byte length, then
+marshal.
 
 The child is a plain `python -P -c` that imports this module on the parent's sys.path, not a
 multiprocessing Process: those re-run the parent's main script in the child (the whole CLI,
@@ -20,6 +21,7 @@ the thread feeding it; a child whose parent died sees its pipes close and exits.
 """
 from __future__ import annotations
 
+import contextlib
 import marshal
 import os
 import signal
@@ -276,23 +278,23 @@ def _child_main() -> int:
         _write_frame(outbox, marshal.dumps(message))
 
     try:
-        try:
-            prepared, batches = start(FileSource(_received_chunks(inbox), require_phone), validate, region,
-                                      rejects, read)
-            send("layout", prepared.custom_columns, prepared.ignored_columns,
-                 rejects.header_cells if rejects else [])
-            for batch in batches:
-                send("batch", [packed(c) for c in batch], rejects.take() if rejects else [], rows[0])
-                rows[0] = 0
-            send("done", [], rejects.take() if rejects else [], rows[0], prepared.invalid, prepared.duplicate)
-        except BadRequest as exc:
-            send("bad", exc.message)
-        except (EOFError, OSError):
-            raise
-        except Exception as exc:  # noqa: BLE001 - reported to the parent, which raises it
-            send("error", f"preparing the import failed: {exc!r}")
+        prepared, batches = start(FileSource(_received_chunks(inbox), require_phone), validate, region,
+                                  rejects, read)
+        send("layout", prepared.custom_columns, prepared.ignored_columns,
+             rejects.header_cells if rejects else [])
+        for batch in batches:
+            send("batch", [packed(c) for c in batch], rejects.take() if rejects else [], rows[0])
+            rows[0] = 0
+        send("done", [], rejects.take() if rejects else [], rows[0], prepared.invalid, prepared.duplicate)
+        return 0
     except (EOFError, OSError):
-        pass  # the parent stopped the import, or its file could not be read: it knows why
+        return 0  # the parent stopped the import, or its file could not be read: it knows why
+    except BadRequest as exc:
+        answer = ("bad", exc.message)
+    except Exception as exc:  # noqa: BLE001 - reported to the parent, which raises it
+        answer = ("error", f"preparing the import failed: {exc!r}")
+    with contextlib.suppress(OSError):  # the parent may have stopped meanwhile
+        send(*answer)
     return 0
 
 

@@ -16,14 +16,13 @@ from __future__ import annotations
 
 import itertools
 import marshal
-import operator
 import queue
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from ..domain.contacts import DECLARED_FIELDS, MAX_VALUE, PHONE_FIELDS, Contact
+from ..domain.contacts import DECLARED_FIELDS, MAX_VALUE, PHONE_FIELDS, Contact, declared_values
 from ..domain.errors import BadRequest
 from ..domain.phone import DEFAULT_REGION, normalize_all, normalize_or_keep
 from ..domain.phone import MAX_LENGTH as MAX_PHONE
@@ -38,8 +37,6 @@ from .list_sources import ContactsSource, FileSource
 # (BENCHMARKS.md, CSV import).
 BATCH = 5000
 _DECLARED = tuple(DECLARED_FIELDS.values())
-# Contact's fields are id, the declared attributes in this order, then custom (unpacked).
-_declared_values = operator.attrgetter(*_DECLARED)
 _PHONE_ATTRS = tuple(DECLARED_FIELDS[name] for name in PHONE_FIELDS)
 _PHONE_INDEXES = tuple(_DECLARED.index(attr) for attr in _PHONE_ATTRS)
 _WIRE = {attr: wire for wire, attr in DECLARED_FIELDS.items()}
@@ -83,7 +80,7 @@ class Prepared:
 def packed(candidate: Candidate) -> tuple:
     """A candidate as marshal takes it: plain tuples, strings and the custom fields' dict."""
     line, contact, cells = candidate
-    return (line, _declared_values(contact), contact.custom, None if cells is None else tuple(cells))
+    return (line, declared_values(contact), contact.custom, None if cells is None else tuple(cells))
 
 
 def unpacked(row: tuple) -> Candidate:

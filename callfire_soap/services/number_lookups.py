@@ -24,7 +24,8 @@ from collections.abc import Iterable
 
 from .ports import UnitOfWork
 
-# Rows read per candidate seen, at most, and rows held in memory, at most (about 10 MB).
+# Rows read per candidate seen, at most, and rows held in memory, at most: 100,000 contacts
+# (up to 300,000 numbers, about 30 MB) and 100,000 DNC entries (about 10 MB).
 PRELOAD_RATIO = 4
 PRELOAD_LIMIT = 100_000
 

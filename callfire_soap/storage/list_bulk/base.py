@@ -1,7 +1,6 @@
 """What every backend's bulk writer does, and the helpers they share."""
 from __future__ import annotations
 
-import operator
 from collections.abc import Iterable, Sequence
 from typing import Protocol
 
@@ -9,8 +8,6 @@ from ...domain.contacts import DECLARED_FIELDS, Contact
 from ..tables import PHONE_COLUMNS
 
 DECLARED_COLUMNS = tuple(DECLARED_FIELDS.values())
-# A contact's declared values in DECLARED_COLUMNS order, as a tuple.
-declared_values = operator.attrgetter(*DECLARED_COLUMNS)
 PHONE_COLUMN_NAMES = tuple(column.name for column in PHONE_COLUMNS)
 
 

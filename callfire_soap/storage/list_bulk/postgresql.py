@@ -10,9 +10,9 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection
 from sqlalchemy.types import BigInteger, DateTime, Text
 
-from ...domain.contacts import Contact
+from ...domain.contacts import Contact, declared_values
 from ..contacts import chunks
-from .base import DECLARED_COLUMNS, PHONE_COLUMN_NAMES, declared_values, keep_lowest, phone_column
+from .base import DECLARED_COLUMNS, PHONE_COLUMN_NAMES, keep_lowest, phone_column
 from .copy import copy_rows
 
 _TEXTS = ARRAY(Text)

@@ -17,11 +17,11 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
-from ...domain.contacts import Contact
+from ...domain.contacts import Contact, declared_values
 from .. import search
 from ..contacts import chunks
 from ..tables import contacts
-from .base import DECLARED_COLUMNS, PHONE_COLUMN_NAMES, declared_values, keep_lowest, phone_column
+from .base import DECLARED_COLUMNS, PHONE_COLUMN_NAMES, keep_lowest, phone_column
 
 _CONTACT_COLUMNS = ("id", "account_id", *DECLARED_COLUMNS, "search_text", "created_at")
 # A list import may stop maintaining the phone-number indexes and rebuild them before commit
@@ -136,7 +136,7 @@ class SqliteBulk:
         indexes = self.conn.exec_driver_sql(_NUMBER_INDEXES).all()
         for name, _ in indexes:
             self.conn.exec_driver_sql(f'DROP INDEX "{name}"')
-        self.conn.info[_PAUSED] = [statement for _, statement in indexes]
+        info[_PAUSED] = [statement for _, statement in indexes]
         return True
 
     # -- lookups ---------------------------------------------------------------------------
